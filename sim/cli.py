@@ -1,0 +1,140 @@
+"""The ``kurilsim`` command line. It only wires: load → evaluate → report.
+
+Every error the user can cause is a :class:`~sim.errors.UserError`: one message on
+standard error, exit status 2, nothing written.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from sim.errors import UserError
+
+app = typer.Typer(
+    name="kurilsim",
+    help="Bargaining simulator for the Russia-Japan dispute over the southern Kuril islands.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a value: dotted.path=value (TOML syntax; repeatable).",
+        metavar="PATH=VALUE",
+    ),
+]
+
+
+def user_errors(command: F) -> F:
+    """Turn :class:`UserError` into one message on stderr and exit status 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except UserError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _load(path: Path, assignments: list[str] | None) -> Any:
+    from sim.model.loader import load_scenario, parse_assignment
+
+    overrides = dict(parse_assignment(text) for text in assignments or [])
+    return load_scenario(path, overrides=overrides)
+
+
+@app.command()
+@user_errors
+def run(
+    scenario: ScenarioArg,
+    set_: SetOpt = None,
+    components: Annotated[
+        bool, typer.Option("--components", help="Show each deal's payoff components.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Evaluate a scenario: every deal for both sides, and the cooperative solutions."""
+    from sim.evaluate import evaluate
+
+    result = evaluate(_load(scenario, set_))
+    if as_json:
+        from sim.report import to_json
+
+        sys.stdout.write(json.dumps(to_json(result), indent=2) + "\n")
+        return
+    from sim.terminal import print_run
+
+    print_run(result, components=components)
+
+
+@app.command()
+def validate(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+) -> None:
+    """Check scenario files; exit status 2 if any is invalid."""
+    from sim.model.loader import load_scenario
+    from sim.model.parameters import iter_parameters
+
+    failed = 0
+    for path in scenarios:
+        try:
+            scenario = load_scenario(path)
+        except UserError as error:
+            typer.echo(f"error: {error}", err=True)
+            failed += 1
+            continue
+        params = list(iter_parameters(scenario))
+        ranged = sum(p.range is not None for p in params)
+        typer.echo(
+            f"ok: {path} ({scenario.scenario.name}, {scenario.scenario.year}; "
+            f"{len(params)} parameters, {ranged} with a range)"
+        )
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+@user_errors
+def deals(
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", help="Show this scenario's menu instead of the catalogue."),
+    ] = None,
+) -> None:
+    """List the deals: which islands, delay, treaty, claim, cooperation, anchor."""
+    from sim.evaluate import menu_of
+    from sim.model.deals import DealSet, catalogue
+    from sim.terminal import print_deals
+
+    menu = DealSet.from_specs(catalogue()) if scenario is None else menu_of(_load(scenario, None))
+    print_deals(menu)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors and validators)."""
+    from sim.model.scenario import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    """Entry point of the ``kurilsim`` command."""
+    app()

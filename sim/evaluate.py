@@ -1,0 +1,135 @@
+"""From a validated scenario to results: parameter table → payoffs → solver results.
+
+:func:`evaluate` runs one scenario (a batch of one draw); :func:`evaluate_table`
+runs any number of draws of the same scenario through exactly the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sim.model.deals import DealSet, build_menu
+from sim.model.parameters import ParameterTable
+from sim.model.payoffs import ACTORS, COMPONENTS, Payoffs, compute_payoffs
+from sim.model.scenario import Scenario
+from sim.solvers import cooperative
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything computed for ``N`` draws of one scenario.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    deals : DealSet
+        The menu (``D`` deals, status quo first).
+    parameters : ParameterTable
+        The ``N`` draws.
+    payoffs : Payoffs
+        Utilities by component, shape ``(N, D, 2, 7)``.
+    cooperative : CooperativeResult
+        Rationality, win-sets, Pareto set and cooperative solutions.
+    """
+
+    scenario: Scenario
+    deals: DealSet
+    parameters: ParameterTable
+    payoffs: Payoffs
+    cooperative: cooperative.CooperativeResult
+
+    def table(self, draw: int = 0, *, components: bool = False) -> pd.DataFrame:
+        """One row per deal for one draw: utilities, rationality, win-sets, Pareto.
+
+        Parameters
+        ----------
+        draw : int
+            Which parameter draw (0 for a single run).
+        components : bool
+            Add one column per actor and payoff component (``japan_territory``, …).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by deal id.
+
+        Examples
+        --------
+        >>> from sim import load_scenario, evaluate
+        >>> result = evaluate(load_scenario("scenarios/baseline_2003.toml"))
+        >>> result.table().loc["status_quo", ["japan", "russia"]].tolist()
+        [0.0, 0.0]
+        """
+        import pandas as pd
+
+        return pd.DataFrame(self.rows(draw, components=components)).set_index("deal")
+
+    def rows(self, draw: int = 0, *, components: bool = False) -> list[dict[str, Any]]:
+        """The rows of :meth:`table` as plain dictionaries (no pandas needed)."""
+        coop = self.cooperative
+        utility = self.payoffs.utility[draw]
+        rows = []
+        for d, (deal_id, spec) in enumerate(zip(self.deals.ids, self.deals.specs, strict=True)):
+            row: dict[str, Any] = {"deal": deal_id, "label": spec.label}
+            for a, actor in enumerate(ACTORS):
+                row[actor] = float(utility[d, a])
+            for a, actor in enumerate(ACTORS):
+                row[f"rational_{actor}"] = bool(coop.rational[draw, d, a])
+            for a, actor in enumerate(ACTORS):
+                row[f"ratifiable_{actor}"] = bool(coop.ratifiable[draw, d, a])
+            row["pareto"] = bool(coop.pareto[draw, d])
+            row["feasible"] = bool(coop.feasible[draw, d])
+            if components:
+                for a, actor in enumerate(ACTORS):
+                    for c, name in enumerate(COMPONENTS):
+                        row[f"{actor}_{name}"] = float(self.payoffs.components[draw, d, a, c])
+            rows.append(row)
+        return rows
+
+    def solution(self, name: str, draw: int = 0) -> dict[str, float]:
+        """One solution in one draw as ``{deal id: probability}`` (one or two entries)."""
+        s = self.cooperative.solutions[name]
+        first, second = self.deals.ids[s.deal[draw]], self.deals.ids[s.other[draw]]
+        weight = float(s.weight[draw])
+        if first == second:
+            return {first: 1.0}
+        return {first: weight, second: 1.0 - weight}
+
+
+def evaluate(scenario: Scenario) -> Evaluation:
+    """Evaluate one scenario: payoffs and every cooperative solution (a batch of one).
+
+    Examples
+    --------
+    >>> from sim import load_scenario, evaluate
+    >>> result = evaluate(load_scenario("scenarios/baseline_2003.toml"))
+    >>> result.deals.ids[0]
+    'status_quo'
+    """
+    return evaluate_table(scenario, ParameterTable.from_scenario(scenario))
+
+
+def evaluate_table(scenario: Scenario, parameters: ParameterTable) -> Evaluation:
+    """Evaluate ``N`` parameter draws of ``scenario`` (its deals and settings fixed)."""
+    deals = menu_of(scenario)
+    payoffs = compute_payoffs(parameters, deals)
+    power = cooperative.bargaining_power(
+        parameters.column("actors.japan.patience"), parameters.column("actors.russia.patience")
+    )
+    coop = cooperative.solve(
+        payoffs.utility,
+        payoffs.ratifier_utility,
+        power,
+        require_ratification=scenario.cooperative.require_ratification,
+    )
+    return Evaluation(scenario, deals, parameters, payoffs, coop)
+
+
+def menu_of(scenario: Scenario) -> DealSet:
+    """The scenario's menu of deals as arrays (status quo first)."""
+    return build_menu(scenario.deals.menu, scenario.deals.custom)
+

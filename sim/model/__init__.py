@@ -1,0 +1,1 @@
+"""The model: reference data, the deal space, scenario files and the payoff model."""

@@ -1,0 +1,232 @@
+"""The scenario file schema (TOML, validated with pydantic).
+
+A scenario file holds everything a run needs and nothing else::
+
+    schema_version = 1
+    extends = "base.toml"          # optional: inherit and deep-merge another file
+
+    [scenario]                     # name, year, description, sources
+    [context]                      # the world both governments face
+    [actors.japan]                 # Japan's government and its ratifier
+    [actors.russia]                # Russia's government and its ratifier
+    [deals]                        # the menu and the scenario's own deals
+    [cooperative]                  # settings of the cooperative solvers
+
+Every model parameter is an uncertain number (see :mod:`sim.model.fields`): a
+bare number or ``{ value = …, range = [low, high] }``. Parameters have no
+defaults in code: a scenario states all of them or inherits them with
+``extends``, so that each number is written, and cited, in a file.
+
+Money is in US$ billion (present value, 2003 dollars) throughout: the unit of
+utility. Island values are therefore willingness to pay (Japan) or to accept
+(Russia) in US$ bn.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from sim.model.deals import DEAL_ID, DealSpec
+from sim.model.fields import (
+    DiscountFactor,
+    NonNegative,
+    Probability,
+    Real,
+    StrictModel,
+    Weight,
+    info,
+    param,
+)
+
+SCHEMA_VERSION = 1
+MONEY = "US$ bn (2003)"
+
+
+class ScenarioInfo(StrictModel):
+    """What the scenario is and where its numbers come from."""
+
+    name: str = info("Identifier of the scenario (letters, digits, underscores).",
+                     pattern=r"^[A-Za-z0-9_\-]+$")
+    year: int = info("Year the scenario describes.", ge=1850, le=2100)
+    description: str = info("What situation the scenario describes, in a sentence or two.")
+    sources: list[str] = info(
+        "Documents the numbers come from (the brief, data tables).", default_factory=list
+    )
+
+
+class Context(StrictModel):
+    """The world both governments face: money on the table, China, the United States."""
+
+    investment_on_table: NonNegative = param(
+        "Japanese capital a settlement would unlock (credits, pipeline financing).", MONEY
+    )
+    investment_realisation: Probability = param(
+        "Share of that capital actually deployed: Siberia is unattractive to investors.",
+        "fraction",
+    )
+    china_pressure: NonNegative = param(
+        "Strength of the 'rising China' motive to draw closer; 1 = the 2003 level.", "index"
+    )
+    us_pressure: Probability = param(
+        "US opposition to a Japanese renunciation: 0 = quiet encouragement, "
+        "1 = Dulles's 1956 threat over the Ryukyus.",
+        "index in [0, 1]",
+    )
+
+
+class IslandValues(StrictModel):
+    """A value for each island (what holding it is worth to one side)."""
+
+    habomai: NonNegative = param("Value of Habomai.", MONEY)
+    shikotan: NonNegative = param("Value of Shikotan.", MONEY)
+    kunashiri: NonNegative = param("Value of Kunashiri.", MONEY)
+    etorofu: NonNegative = param("Value of Etorofu.", MONEY)
+
+
+class Japan(StrictModel):
+    """Japan's government, and the ratifier (Diet under irredentist pressure) it must carry."""
+
+    island_value: IslandValues = info(
+        "Willingness to pay for the return of each island (symbolic and economic value)."
+    )
+    treaty_value: NonNegative = param("Value of a peace treaty normalising relations.", MONEY)
+    investment_return: Real = param(
+        "Net benefit per US$ of capital deployed in Siberia, energy security included "
+        "(can be negative: ventures gone awry).",
+        "US$ per US$",
+    )
+    renunciation_cost: NonNegative = param(
+        "Domestic cost of renouncing the claim to islands not returned.", MONEY
+    )
+    no_progress_cost: NonNegative = param(
+        "Domestic cost of backing cooperation without territorial progress, at full "
+        "cooperation (irredentists capture the issue).",
+        MONEY,
+    )
+    china_benefit: NonNegative = param(
+        "Benefit of a full partnership with Russia against a rising China, at pressure 1.", MONEY
+    )
+    alliance_cost: NonNegative = param(
+        "Cost of a renunciation Washington opposes, at US pressure 1.", MONEY
+    )
+    patience: DiscountFactor = param(
+        "Per-year discount factor ('in no hurry' is close to 1).", "per year"
+    )
+    distrust: Probability = param(
+        "Probability Japan assigns to Russia not performing a later obligation.", "probability"
+    )
+    ratifier_weight: Weight = param(
+        "How much more the ratifier weighs nationalist costs than the government.", "multiplier"
+    )
+
+
+class Russia(StrictModel):
+    """Russia's government, and the ratifier (Duma and nationalist opinion) it must carry."""
+
+    island_value: IslandValues = info(
+        "Value of keeping each island (strategic straits, garrison, residents)."
+    )
+    treaty_value: NonNegative = param("Value of a peace treaty normalising relations.", MONEY)
+    investment_return: Real = param(
+        "Value to Russia per US$ of Japanese capital deployed in Siberia and the Far East.",
+        "US$ per US$",
+    )
+    nationalist_cost: NonNegative = param(
+        "Fixed domestic cost of any cession ('a humiliating surrender').", MONEY
+    )
+    nationalist_cost_per_area: NonNegative = param(
+        "Further domestic cost of ceding all four islands, scaled by the share of area ceded.",
+        MONEY,
+    )
+    money_for_land_cost: NonNegative = param(
+        "Extra domestic cost when a cession comes with Japanese money ('blandishments'), "
+        "at full cooperation.",
+        MONEY,
+    )
+    china_benefit: NonNegative = param(
+        "Benefit of a full partnership with Japan to balance China, at pressure 1.", MONEY
+    )
+    us_forces_cost: NonNegative = param(
+        "Cost of ceding all of Russia's island value to a state that could host US forces "
+        "(waived by a demilitarisation clause).",
+        MONEY,
+    )
+    patience: DiscountFactor = param("Per-year discount factor.", "per year")
+    distrust: Probability = param(
+        "Probability Russia assigns to Japan not delivering money after a transfer.",
+        "probability",
+    )
+    ratifier_weight: Weight = param(
+        "How much more the ratifier weighs nationalist costs than the government.", "multiplier"
+    )
+
+
+class Actors(StrictModel):
+    """The two governments."""
+
+    japan: Japan = info("Japan's government and ratifier.")
+    russia: Russia = info("Russia's government and ratifier.")
+
+
+class Deals(StrictModel):
+    """The deals a scenario considers."""
+
+    menu: list[str] | None = info(
+        "Deal ids to consider, in order; default: the whole catalogue, then the custom deals. "
+        "'status_quo' is always included, first.",
+        default=None,
+    )
+    custom: dict[str, DealSpec] = info(
+        "The scenario's own deals, by id (lower-case letters, digits, underscores).",
+        default_factory=dict,
+    )
+
+    @field_validator("custom")
+    @classmethod
+    def _ids_are_identifiers(cls, custom: dict[str, DealSpec]) -> dict[str, DealSpec]:
+        for deal_id in custom:
+            if not DEAL_ID.match(deal_id):
+                raise ValueError(
+                    f"deal id '{deal_id}' should be lower-case letters, digits and underscores"
+                )
+        return custom
+
+
+class Cooperative(StrictModel):
+    """Settings of the cooperative solvers."""
+
+    require_ratification: bool = info(
+        "Solutions consider only deals inside both ratifiers' win-sets (Putnam's two-level "
+        "game); false: only the governments' individual rationality counts.",
+        default=True,
+    )
+
+
+class Scenario(StrictModel):
+    """A complete, validated scenario."""
+
+    schema_version: int = info(
+        f"Version of this file format; the current one is {SCHEMA_VERSION}.",
+        ge=SCHEMA_VERSION,
+        le=SCHEMA_VERSION,
+    )
+    extends: str | None = info(
+        "Path of a scenario file this one builds on, relative to this file; tables merge "
+        "key by key, this file's values win.",
+        default=None,
+    )
+    scenario: ScenarioInfo = info("Name, year, description and sources.")
+    context: Context = info("The world both governments face.")
+    actors: Actors = info("Japan and Russia.")
+    deals: Deals = Field(default_factory=Deals, description="The menu of deals.")
+    cooperative: Cooperative = Field(
+        default_factory=Cooperative, description="Settings of the cooperative solvers."
+    )
+
+
+def json_schema() -> dict[str, object]:
+    """JSON Schema of scenario files, with every field's description, unit and bounds."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "kurilsim scenario file"
+    return schema

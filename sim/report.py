@@ -1,0 +1,152 @@
+"""Words and tables from results: solution explanations, JSON output, terminal tables.
+
+Nothing here computes game theory; it reads an :class:`~sim.evaluate.Evaluation`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.evaluate import Evaluation
+from sim.model.payoffs import ACTORS, COMPONENTS
+from sim.model.scenario import MONEY
+from sim.solvers.cooperative import SOLUTION_NAMES
+
+SOLUTION_TITLES: dict[str, str] = {
+    "nash": "Nash bargaining",
+    "nash_lottery": "Nash bargaining, lotteries",
+    "nash_asymmetric": "Nash, power from patience",
+    "nash_asymmetric_lottery": "Nash, power from patience, lotteries",
+    "kalai_smorodinsky": "Kalai-Smorodinsky",
+    "kalai_smorodinsky_lottery": "Kalai-Smorodinsky, lotteries",
+    "egalitarian": "Egalitarian",
+    "egalitarian_lottery": "Egalitarian, lotteries",
+    "utilitarian": "Utilitarian",
+}
+
+_CRITERIA: dict[str, str] = {
+    "nash": "the largest product of the two gains",
+    "nash_asymmetric": "the largest weighted product of gains",
+    "kalai_smorodinsky": "the largest equal share of each side's best attainable gain",
+    "egalitarian": "the largest equal gain for both",
+    "utilitarian": "the largest total gain",
+}
+
+_CONSTRAINTS = (
+    ("Japan's govt", "rational", 0),
+    ("Russia's govt", "rational", 1),
+    ("Japan's ratifier", "ratifiable", 0),
+    ("Russia's ratifier", "ratifiable", 1),
+)
+
+
+def _label(result: Evaluation, index: int) -> str:
+    return result.deals.ids[int(index)]
+
+
+def _gains_text(gain: np.ndarray) -> str:
+    return f"Japan {gain[0]:+.2f}, Russia {gain[1]:+.2f}"
+
+
+def _acceptable_phrase(result: Evaluation) -> str:
+    if result.scenario.cooperative.require_ratification:
+        return "both governments and both ratifiers"
+    return "both governments"
+
+
+def shortfalls(result: Evaluation, draw: int = 0) -> np.ndarray:
+    """Gain of each deal for each constraint of :data:`_CONSTRAINTS`, shape ``(D, 4)``."""
+    utility = result.payoffs.utility[draw]
+    ratifier = result.payoffs.ratifier_utility[draw]
+    gains = utility - utility[0]
+    ratifier_gains = ratifier - ratifier[0]
+    return np.column_stack([gains[:, 0], gains[:, 1], ratifier_gains[:, 0], ratifier_gains[:, 1]])
+
+
+def deal_verdict(result: Evaluation, deal: int, draw: int = 0) -> str:
+    """Who rejects a deal and by how much, or that every side accepts it."""
+    if deal == 0:
+        return "the disagreement point"
+    margins = shortfalls(result, draw)[deal]
+    checks = _CONSTRAINTS if result.scenario.cooperative.require_ratification else _CONSTRAINTS[:2]
+    failing = [(margins[i], who) for i, (who, _, _) in enumerate(checks) if margins[i] <= 1e-9]
+    if not failing:
+        return f"accepted by {_acceptable_phrase(result)}"
+    failing.sort()
+    return "rejected by " + ", ".join(f"{who} ({gap:+.2f})" for gap, who in failing)
+
+
+def feasible_summary(result: Evaluation, draw: int = 0) -> str:
+    """One sentence naming the deals the solutions choose among."""
+    ids = [d for d, ok in zip(result.deals.ids, result.cooperative.feasible[draw], strict=True) if ok]
+    who = _acceptable_phrase(result)
+    if not ids:
+        return f"No deal is acceptable to {who}: the status quo stands."
+    return f"Acceptable to {who}: {', '.join(ids)}."
+
+
+def explain(result: Evaluation, name: str, draw: int = 0) -> str:
+    """One line saying what a solution picks and why."""
+    solution = result.cooperative.solutions[name]
+    if not solution.agreement[draw]:
+        return "no deal beats the status quo for " + _acceptable_phrase(result) + "; " + _closest(
+            result, draw
+        )
+    base = name.removesuffix("_lottery")
+    why = f"{_CRITERIA[base]} ({_gains_text(solution.gain[draw])})"
+    if base == "nash_asymmetric":
+        why += f", Japan's bargaining power {result.cooperative.power[draw]:.2f}"
+    n_feasible = int(result.cooperative.feasible[draw].sum())
+    if n_feasible == 1:
+        return why + "; the only acceptable deal"
+    if solution.is_lottery[draw]:
+        return why + "; the lottery beats every single deal"
+    return why + f"; best of {n_feasible} acceptable deals"
+
+
+def _closest(result: Evaluation, draw: int) -> str:
+    margins = shortfalls(result, draw)[1:]
+    if not result.scenario.cooperative.require_ratification:
+        margins = margins[:, :2]
+    worst = margins.min(axis=1)
+    best = int(np.argmax(worst)) + 1
+    return f"closest: {result.deals.ids[best]}, {deal_verdict(result, best, draw)}"
+
+
+def to_json(result: Evaluation, draw: int = 0) -> dict[str, Any]:
+    """Machine-readable results of one draw (the ``--json`` output)."""
+    rows = result.rows(draw, components=True)
+    ratifier = result.payoffs.ratifier_utility[draw]
+    deals = []
+    for d, row in enumerate(rows):
+        deals.append(
+            {
+                "id": row["deal"],
+                "label": row["label"],
+                "utility": {a: row[a] for a in ACTORS},
+                "ratifier_utility": {a: float(ratifier[d, i]) for i, a in enumerate(ACTORS)},
+                "components": {a: {c: row[f"{a}_{c}"] for c in COMPONENTS} for a in ACTORS},
+                "individually_rational": {a: row[f"rational_{a}"] for a in ACTORS},
+                "ratifiable": {a: row[f"ratifiable_{a}"] for a in ACTORS},
+                "pareto": row["pareto"],
+                "feasible": row["feasible"],
+                "verdict": deal_verdict(result, d, draw),
+            }
+        )
+    solutions: dict[str, Any] = {}
+    for name in SOLUTION_NAMES:
+        mix = result.solution(name, draw)
+        solutions[name] = next(iter(mix)) if len(mix) == 1 else mix
+    info = result.scenario.scenario
+    power = float(result.cooperative.power[draw])
+    return {
+        "scenario": {"name": info.name, "year": info.year, "description": info.description},
+        "unit": MONEY,
+        "require_ratification": result.scenario.cooperative.require_ratification,
+        "bargaining_power": {"japan": power, "russia": 1 - power},
+        "deals": deals,
+        "solutions": solutions,
+        "explanations": {name: explain(result, name, draw) for name in SOLUTION_NAMES},
+    }

@@ -1,0 +1,1 @@
+"""Solvers: pure functions from payoff arrays to typed results."""
