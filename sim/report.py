@@ -80,7 +80,9 @@ def deal_verdict(result: Evaluation, deal: int, draw: int = 0) -> str:
 
 def feasible_summary(result: Evaluation, draw: int = 0) -> str:
     """One sentence naming the deals the solutions choose among."""
-    ids = [d for d, ok in zip(result.deals.ids, result.cooperative.feasible[draw], strict=True) if ok]
+    ids = [
+        d for d, ok in zip(result.deals.ids, result.cooperative.feasible[draw], strict=True) if ok
+    ]
     who = _acceptable_phrase(result)
     if not ids:
         return f"No deal is acceptable to {who}: the status quo stands."
@@ -91,8 +93,11 @@ def explain(result: Evaluation, name: str, draw: int = 0) -> str:
     """One line saying what a solution picks and why."""
     solution = result.cooperative.solutions[name]
     if not solution.agreement[draw]:
-        return "no deal beats the status quo for " + _acceptable_phrase(result) + "; " + _closest(
-            result, draw
+        return (
+            "no deal beats the status quo for "
+            + _acceptable_phrase(result)
+            + "; "
+            + _closest(result, draw)
         )
     base = name.removesuffix("_lottery")
     why = f"{_CRITERIA[base]} ({_gains_text(solution.gain[draw])})"

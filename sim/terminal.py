@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.evaluate import Evaluation
-from sim.model.deals import DealSet
+from sim.model.deals import DealSet, DealSpec
 from sim.model.islands import ISLAND_KEYS
 from sim.model.payoffs import ACTORS, COMPONENTS
 from sim.model.scenario import MONEY
@@ -20,7 +20,9 @@ def _flag(value: bool) -> str:
     return YES if value else NO
 
 
-def print_run(result: Evaluation, *, components: bool = False, console: Console | None = None) -> None:
+def print_run(
+    result: Evaluation, *, components: bool = False, console: Console | None = None
+) -> None:
     """Print the deal table, optionally the components, then the solutions."""
     console = console or Console()
     info = result.scenario.scenario
@@ -28,7 +30,8 @@ def print_run(result: Evaluation, *, components: bool = False, console: Console 
     console.print(f"Utilities in {MONEY}; status quo is the disagreement point.\n")
     console.print(_deal_table(result))
     if components:
-        console.print(_component_table(result))
+        for table in _component_tables(result):
+            console.print(table)
     console.print(feasible_summary(result))
     console.print(_solution_table(result))
 
@@ -60,24 +63,49 @@ def _deal_table(result: Evaluation) -> Table:
     return table
 
 
+def _money(x: float) -> str:
+    """One decimal with a sign; exact zeros as a plain 0."""
+    return "0" if abs(x) < 1e-12 else f"{x:+.1f}"
+
+
 def _pair(japan: bool, russia: bool) -> str:
     return f"{'✓' if japan else '✗'}  {'✓' if russia else '✗'}"
 
 
-def _component_table(result: Evaluation) -> Table:
-    table = Table(title=f"Payoff components ({MONEY})", title_justify="left")
-    table.add_column("Deal")
-    table.add_column("Side")
-    for name in COMPONENTS:
-        table.add_column(name, justify="right")
-    table.add_column("total", justify="right")
+_SHORT = {
+    "territory": "terr.",
+    "treaty": "treaty",
+    "investment": "inv.",
+    "nationalist": "nat.",
+    "china": "China",
+    "alliance": "US",
+    "credibility": "cred.",
+}
+
+
+def _component_tables(result: Evaluation) -> list[Table]:
     values = result.payoffs.components[0]
-    for d, deal in enumerate(result.deals.ids):
-        for a, actor in enumerate(ACTORS):
-            cells = [f"{x:+.2f}" for x in values[d, a]]
-            table.add_row(deal if a == 0 else "", actor, *cells, f"{values[d, a].sum():+.2f}",
-                          end_section=a == len(ACTORS) - 1)
-    return table
+    tables = []
+    for a, actor in enumerate(ACTORS):
+        table = Table(
+            title=f"Why {actor.capitalize()} ranks the deals as it does, {MONEY}",
+            title_justify="left",
+            pad_edge=False,
+        )
+        table.add_column("Deal", no_wrap=True, min_width=max(map(len, result.deals.ids)))
+        for name in COMPONENTS:
+            table.add_column(_SHORT[name], justify="right")
+        table.add_column("total", justify="right", style="bold")
+        for d, deal in enumerate(result.deals.ids):
+            cells = (*values[d, a], values[d, a].sum())
+            table.add_row(deal, *(_money(x) for x in cells))
+        tables.append(table)
+    tables[-1].caption = (
+        "terr. territory, inv. investment, nat. nationalist cost, US alliance/US, "
+        "cred. credibility (risk the other side does not perform)"
+    )
+    tables[-1].caption_justify = "left"
+    return tables
 
 
 def _solution_table(result: Evaluation) -> Table:
@@ -95,27 +123,35 @@ def _solution_table(result: Evaluation) -> Table:
 
 
 def print_deals(deals: DealSet, console: Console | None = None) -> None:
-    """Print a menu of deals with their terms and historical anchors."""
+    """Print a menu of deals: the terms of each and its historical anchor."""
     console = console or Console()
     table = Table(title="Deals", title_justify="left", show_lines=True)
-    for column in ("Deal", "Japanese sovereignty", "Delay", "Treaty", "Claim", "Coop.",
-                   "Money", "Demil.", "Anchor"):
-        table.add_column(column)
+    table.add_column("Deal", no_wrap=True)
+    table.add_column("Terms, and where the deal comes from")
     for deal_id, spec, shares in zip(deals.ids, deals.specs, deals.shares, strict=True):
-        islands = ", ".join(
-            key.capitalize() + ("" if share >= 1 else f" {share:.0%}")
-            for key, share in zip(ISLAND_KEYS, shares, strict=True)
-            if share > 0
-        )
         table.add_row(
-            f"{deal_id}\n{spec.label}",
-            islands or "none",
-            f"{spec.transfer_delay:g} y" if spec.transfer_delay else "-",
-            _flag(spec.peace_treaty),
-            spec.claim,
-            f"{spec.cooperation:.0%}",
-            spec.aid_timing.replace("_", " "),
-            _flag(spec.demilitarised),
-            spec.anchor,
+            f"[bold]{deal_id}[/bold]\n{spec.label}", f"{_terms(spec, shares)}\n{spec.anchor}"
         )
     console.print(table)
+
+
+def _terms(spec: DealSpec, shares: object) -> str:
+    islands = ", ".join(
+        key.capitalize() + ("" if share >= 1 else f" ({share:.0%})")
+        for key, share in zip(ISLAND_KEYS, shares, strict=True)  # type: ignore[call-overload]
+        if share > 0
+    )
+    terms = [f"to Japan: {islands or 'none'}"]
+    if spec.transfer_delay:
+        terms.append(f"after {spec.transfer_delay:g} years")
+    terms.append("peace treaty" if spec.peace_treaty else "no treaty")
+    terms.append(f"claim {spec.claim}")
+    if spec.cooperation:
+        notes = ["paid up front"] if spec.aid_timing == "up_front" else []
+        notes += ["on transfer"] if spec.aid_timing == "on_transfer" and islands else []
+        notes += [f"{spec.grant_element:.0%} a gift"] if spec.grant_element else []
+        detail = f" ({', '.join(notes)})" if notes else ""
+        terms.append(f"cooperation {spec.cooperation:.0%}{detail}")
+    if spec.demilitarised:
+        terms.append("demilitarised")
+    return "; ".join(terms)

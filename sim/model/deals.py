@@ -42,9 +42,7 @@ class Sovereignty(StrictModel):
 
     habomai: float = Field(0.0, ge=0.0, le=1.0, description="Share of Habomai. Unit: fraction.")
     shikotan: float = Field(0.0, ge=0.0, le=1.0, description="Share of Shikotan. Unit: fraction.")
-    kunashiri: float = Field(
-        0.0, ge=0.0, le=1.0, description="Share of Kunashiri. Unit: fraction."
-    )
+    kunashiri: float = Field(0.0, ge=0.0, le=1.0, description="Share of Kunashiri. Unit: fraction.")
     etorofu: float = Field(0.0, ge=0.0, le=1.0, description="Share of Etorofu. Unit: fraction.")
 
 
@@ -148,7 +146,7 @@ class DealSet:
         values = tuple(specs.values())
 
         def column(get: object) -> NDArray[np.float64]:
-            return np.array([get(s) for s in values], dtype=float)  # type: ignore[operator]
+            return np.array([get(s) for s in values], dtype=np.float64)  # type: ignore[operator]
 
         return cls(
             ids=ids,

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, model_validator
-from pydantic.fields import FieldInfo
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
@@ -145,6 +144,6 @@ def param(meaning: str, unit: str) -> Any:
     return Field(description=f"{meaning} Unit: {unit}.")
 
 
-def info(description: str, **kwargs: Any) -> FieldInfo:
+def info(description: str, **kwargs: Any) -> Any:
     """Field for a plain (non-swept) setting, documented."""
-    return Field(description=description, **kwargs)  # type: ignore[no-any-return]
+    return Field(description=description, **kwargs)

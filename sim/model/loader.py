@@ -105,9 +105,7 @@ def read_merged(path: Path, _chain: tuple[Path, ...] = ()) -> Raw:
         raise UserError("expected a file path (a string)", source=str(path), key="extends")
     parent_path = path.parent / parent
     if not parent_path.is_file():
-        raise UserError(
-            f"extended file not found: {parent_path}", source=str(path), key="extends"
-        )
+        raise UserError(f"extended file not found: {parent_path}", source=str(path), key="extends")
     return deep_merge(read_merged(parent_path, (*_chain, resolved)), raw)
 
 
@@ -289,7 +287,9 @@ def _describe(err: Any) -> tuple[str, str]:
     if kind == "extra_forbidden":
         parent = _model_at(loc[:-1])
         hint = did_you_mean(loc[-1], parent.model_fields) if parent else ""
-        allowed = f"; expected one of: {', '.join(parent.model_fields)}" if parent and not hint else ""
+        allowed = (
+            f"; expected one of: {', '.join(parent.model_fields)}" if parent and not hint else ""
+        )
         return key, f"unknown key '{loc[-1]}'{hint}{allowed}"
     if kind == "missing":
         return key, "missing: this key is required (set it here or in the file you extend)"

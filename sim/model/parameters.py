@@ -106,6 +106,4 @@ class ParameterTable:
         try:
             return self.names.index(name)
         except ValueError:
-            raise UserError(
-                f"unknown parameter '{name}'{did_you_mean(name, self.names)}"
-            ) from None
+            raise UserError(f"unknown parameter '{name}'{did_you_mean(name, self.names)}") from None

@@ -159,17 +159,14 @@ def compute_payoffs(table: ParameterTable, deals: DealSet) -> Payoffs:
         Components of shape ``(N, D, 2, 7)``.
     """
     features = _DealFeatures.of(deals)
-    money = (
-        table.column("context.investment_on_table")
-        * table.column("context.investment_realisation")
+    money = table.column("context.investment_on_table") * table.column(
+        "context.investment_realisation"
     )
     china = table.column("context.china_pressure")
     components = np.empty((table.n_draws, len(deals), 2, len(COMPONENTS)))
     components[:, :, 0, :] = _japan(table, deals, features, money, china)
     components[:, :, 1, :] = _russia(table, deals, features, money, china)
-    weights = np.stack(
-        [table.column(f"actors.{a}.ratifier_weight") for a in ACTORS], axis=-1
-    )
+    weights = np.stack([table.column(f"actors.{a}.ratifier_weight") for a in ACTORS], axis=-1)
     return Payoffs(components=components, ratifier_weight=weights)
 
 

@@ -45,8 +45,9 @@ MONEY = "US$ bn (2003)"
 class ScenarioInfo(StrictModel):
     """What the scenario is and where its numbers come from."""
 
-    name: str = info("Identifier of the scenario (letters, digits, underscores).",
-                     pattern=r"^[A-Za-z0-9_\-]+$")
+    name: str = info(
+        "Identifier of the scenario (letters, digits, underscores).", pattern=r"^[A-Za-z0-9_\-]+$"
+    )
     year: int = info("Year the scenario describes.", ge=1850, le=2100)
     description: str = info("What situation the scenario describes, in a sentence or two.")
     sources: list[str] = info(
@@ -220,7 +221,7 @@ class Scenario(StrictModel):
     actors: Actors = info("Japan and Russia.")
     deals: Deals = Field(default_factory=Deals, description="The menu of deals.")
     cooperative: Cooperative = Field(
-        default_factory=Cooperative, description="Settings of the cooperative solvers."
+        default_factory=Cooperative, description="How the cooperative solvers choose among deals."
     )
 
 

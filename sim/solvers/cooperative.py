@@ -20,7 +20,10 @@ Egalitarian (Kalai 1977)
 Utilitarian
     maximise :math:`g_J + g_R`.
 
-Over lotteries :math:`p\,w + (1-p)\,v` of two feasible deals the objectives above
+Over lotteries :math:`p\,w + (1-p)\,v` of two feasible deals — each deal a lottery
+may pick must itself be acceptable, so that neither side walks away from the deal
+the lottery draws (ex-post individual rationality: the brief's commitment problem
+rules out promises to accept a deal one would reject) — the objectives above
 are quasi-concave and increasing in both gains, so along the Pareto frontier of the
 convex hull they are unimodal: the optimum lies on a hull edge that touches the best
 single deal :math:`v`. It is therefore found by maximising, in closed form, along the
@@ -169,7 +172,7 @@ def solve(
     gains = utility - utility[:, :1, :]
     rational = gains > tol
     ratifiable = (ratifier_utility - ratifier_utility[:, :1, :]) > tol
-    feasible = rational.all(axis=2)
+    feasible = np.asarray(rational.all(axis=2), dtype=bool)
     if require_ratification:
         feasible &= ratifiable.all(axis=2)
     alpha = np.asarray(power, dtype=float)
@@ -198,9 +201,9 @@ def pareto_optimal(utility: Array, tol: float = TOL) -> BoolArray:
     dominated = np.zeros(utility.shape[:2], dtype=bool)
     for other in range(utility.shape[1]):
         challenger = utility[:, other : other + 1, :]
-        dominated |= (challenger >= utility - tol).all(axis=2) & (
-            challenger > utility + tol
-        ).any(axis=2)
+        dominated |= (challenger >= utility - tol).all(axis=2) & (challenger > utility + tol).any(
+            axis=2
+        )
     return ~dominated
 
 
@@ -213,7 +216,7 @@ def _finite(name: str, gains: Array, feasible: BoolArray, objective: Array, tol:
     best = scores.max(axis=1, keepdims=True)
     tied = feasible & (scores >= best - tol)
     deal = np.where(tied, gains.sum(axis=2), -np.inf).argmax(axis=1)
-    agreement = feasible.any(axis=1)
+    agreement = np.asarray(feasible.any(axis=1), dtype=bool)
     deal = np.where(agreement, deal, 0)
     return Solution(
         method=name,
@@ -225,8 +228,16 @@ def _finite(name: str, gains: Array, feasible: BoolArray, objective: Array, tol:
     )
 
 
-def _lottery(name: str, single: Solution, gains: Array, p: Array, value: Array,
-             feasible: BoolArray, base: Array, tol: float) -> Solution:
+def _lottery(
+    name: str,
+    single: Solution,
+    gains: Array,
+    p: Array,
+    value: Array,
+    feasible: BoolArray,
+    base: Array,
+    tol: float,
+) -> Solution:
     """Improve ``single`` by the best segment ``p`` (N, D) toward another feasible deal."""
     value = np.where(feasible, value, -np.inf)
     other = value.argmax(axis=1)
@@ -251,8 +262,9 @@ def _log_nash(gains: Array, alpha: Array) -> Array:
     return np.asarray(a * logs[..., 0] + (1 - a) * logs[..., 1])
 
 
-def _nash_pair(name: str, gains: Array, feasible: BoolArray, alpha: Array,
-               tol: float) -> tuple[tuple[str, Solution], tuple[str, Solution]]:
+def _nash_pair(
+    name: str, gains: Array, feasible: BoolArray, alpha: Array, tol: float
+) -> tuple[tuple[str, Solution], tuple[str, Solution]]:
     """The Nash solution over single deals and over lotteries of two."""
     single = _finite(name, gains, feasible, _log_nash(gains, alpha), tol)
     v = single.gain[:, None, :]
@@ -274,8 +286,9 @@ def _ideal(gains: Array, feasible: BoolArray) -> Array:
     return np.where(np.isfinite(best) & (best > 0), best, 1.0)
 
 
-def _min_pair(name: str, gains: Array, feasible: BoolArray, scale: Array,
-              tol: float) -> tuple[tuple[str, Solution], tuple[str, Solution]]:
+def _min_pair(
+    name: str, gains: Array, feasible: BoolArray, scale: Array, tol: float
+) -> tuple[tuple[str, Solution], tuple[str, Solution]]:
     """Maximin of scaled gains (Kalai–Smorodinsky, egalitarian), single and lottery."""
     scaled = gains / scale[:, None, :]
     single = _finite(name, gains, feasible, scaled.min(axis=2), tol)
@@ -286,6 +299,5 @@ def _min_pair(name: str, gains: Array, feasible: BoolArray, scale: Array,
     p = np.where(diff_v * diff_w < 0, np.clip(np.nan_to_num(p), 0.0, 1.0), 0.0)
     point = v + p[..., None] * (scaled - v)
     base = v.min(axis=2)[:, 0]
-    lottery = _lottery(f"{name}_lottery", single, gains, p, point.min(axis=2), feasible,
-                       base, tol)
+    lottery = _lottery(f"{name}_lottery", single, gains, p, point.min(axis=2), feasible, base, tol)
     return (name, single), (f"{name}_lottery", lottery)

@@ -1,0 +1,228 @@
+"""Loading scenario files: extends, overrides, and every class of user error."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import UserError, load_scenario
+from sim.model.loader import deep_merge, parse_assignment, parse_value
+from tests.conftest import BASELINE, extending_baseline
+
+
+def test_baseline_loads_with_sources_and_ranges():
+    scenario = load_scenario(BASELINE)
+    assert scenario.scenario.year == 2003
+    assert scenario.actors.japan.patience.range == (0.93, 0.995)
+    assert scenario.context.investment_on_table.value == pytest.approx(7.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("9", 9),
+        ("0.5", 0.5),
+        ("[2, 8]", [2, 8]),
+        ("{ value = 3, range = [1, 5] }", {"value": 3, "range": [1, 5]}),
+        ("true", True),
+        ('"shelve"', "shelve"),
+        ("shelve", "shelve"),
+    ],
+)
+def test_override_values_are_parsed_as_toml(text, expected):
+    assert parse_value(text) == expected
+
+
+def test_override_replaces_value_and_keeps_range():
+    scenario = load_scenario(BASELINE, overrides={"actors.russia.nationalist_cost": 9})
+    assert scenario.actors.russia.nationalist_cost.value == pytest.approx(9.0)
+    assert scenario.actors.russia.nationalist_cost.range == (1.0, 10.0)
+
+
+def test_override_with_a_table_and_a_list():
+    scenario = load_scenario(
+        BASELINE,
+        overrides={
+            "actors.japan.renunciation_cost": "{ value = 3, range = [1, 40] }",
+            "deals.menu": '["shelve", "two_islands"]',
+        },
+    )
+    assert scenario.actors.japan.renunciation_cost.range == (1.0, 40.0)
+    assert scenario.deals.menu == ["shelve", "two_islands"]
+
+
+def test_override_of_a_range_end():
+    scenario = load_scenario(
+        BASELINE, overrides={"actors.japan.island_value.etorofu.range": "[5, 30]"}
+    )
+    assert scenario.actors.japan.island_value.etorofu.range == (5.0, 30.0)
+    assert scenario.actors.japan.island_value.etorofu.value == pytest.approx(14.0)
+
+
+def test_parse_assignment_needs_an_equals_sign():
+    assert parse_assignment("a.b=[1, 2]") == ("a.b", [1, 2])
+    with pytest.raises(UserError, match="expected dotted.path=value"):
+        parse_assignment("a.b")
+
+
+def test_deep_merge_keeps_inherited_keys_and_range():
+    base = {"a": {"x": 1, "y": {"value": 2, "range": [1, 3]}}, "b": 1}
+    merged = deep_merge(base, {"a": {"y": 2.5}, "c": 3})
+    assert merged == {"a": {"x": 1, "y": {"value": 2.5, "range": [1, 3]}}, "b": 1, "c": 3}
+    assert base["a"]["y"]["value"] == 2  # the inputs are not modified
+
+
+def test_extends_chain_merges_child_over_parent(write_scenario):
+    write_scenario("middle.toml", extending_baseline("[actors.japan]\npatience = 0.95\n"))
+    child = write_scenario(
+        "child.toml", 'extends = "middle.toml"\n[actors.russia]\nnationalist_cost = 5\n'
+    )
+    scenario = load_scenario(child)
+    assert scenario.actors.japan.patience.value == pytest.approx(0.95)
+    assert scenario.actors.japan.patience.range == (0.93, 0.995)
+    assert scenario.actors.russia.nationalist_cost.value == pytest.approx(5.0)
+    assert scenario.actors.japan.treaty_value.value == pytest.approx(2.0)
+
+
+def test_custom_deal_and_menu(write_scenario):
+    path = write_scenario(
+        "custom.toml",
+        extending_baseline(
+            '[deals]\nmenu = ["shelve", "joint_development"]\n'
+            '[deals.custom.joint_development]\nlabel = "Joint development"\ncooperation = 0.7\n'
+        ),
+    )
+    from sim.evaluate import menu_of
+
+    assert menu_of(load_scenario(path)).ids == ("status_quo", "shelve", "joint_development")
+
+
+# -- errors a user can cause: each is a UserError naming the file and the key --------------
+
+
+def _error(path, overrides=None) -> UserError:
+    with pytest.raises(UserError) as info:
+        load_scenario(path, overrides=overrides)
+    return info.value
+
+
+def test_missing_file(tmp_path):
+    error = _error(tmp_path / "nope.toml")
+    assert "nope.toml" in str(error) and "file not found" in str(error)
+
+
+def test_toml_syntax_error_names_the_line(write_scenario):
+    path = write_scenario("bad.toml", "schema_version = 1\n[scenario\nname = 'x'\n")
+    error = _error(path)
+    assert error.source == str(path)
+    assert error.line == 2
+    assert "TOML syntax error" in error.message
+
+
+def test_unknown_key_suggests_the_right_one(write_scenario):
+    path = write_scenario("typo.toml", extending_baseline("[actors.japan]\npatiense = 0.9\n"))
+    error = _error(path)
+    assert error.key == "actors.japan.patiense"
+    assert error.line == 3
+    assert "did you mean 'patience'" in error.message
+
+
+def test_wrong_type(write_scenario):
+    path = write_scenario("type.toml", extending_baseline('[actors.japan]\npatience = "high"\n'))
+    error = _error(path)
+    assert error.key == "actors.japan.patience"
+    assert "expected a number" in error.message
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "expected"),
+    [
+        ("[actors.japan]\nratifier_weight = -1\n", "actors.japan.ratifier_weight", ">= 1"),
+        ("[actors.japan]\npatience = 1.0\n", "actors.japan.patience", "< 1"),
+        ("[actors.russia]\npatience = 0\n", "actors.russia.patience", "> 0"),
+        ("[context]\nus_pressure = 1.5\n", "context.us_pressure", "<= 1"),
+        (
+            "[deals.custom.x]\nlabel = 'X'\nsovereignty = { habomai = 2 }\n",
+            "deals.custom.x.sovereignty.habomai",
+            "less than or equal to 1",
+        ),
+    ],
+)
+def test_value_out_of_range(write_scenario, body, key, expected):
+    error = _error(write_scenario("range.toml", extending_baseline(body)))
+    assert error.key == key
+    assert expected in error.message
+
+
+def test_value_outside_its_own_plausible_range(write_scenario):
+    body = "[actors.japan]\ndistrust = { value = 0.9, range = [0.1, 0.6] }\n"
+    error = _error(write_scenario("r.toml", extending_baseline(body)))
+    assert "outside its plausible range [0.1, 0.6]" in error.message
+
+
+def test_empty_range(write_scenario):
+    body = "[actors.japan]\ndistrust = { value = 0.3, range = [0.6, 0.1] }\n"
+    assert "is empty" in _error(write_scenario("r.toml", extending_baseline(body))).message
+
+
+def test_missing_key_is_reported(write_scenario):
+    path = write_scenario(
+        "partial.toml",
+        "schema_version = 1\n[scenario]\nname = 'x'\nyear = 2003\ndescription = 'd'\n",
+    )
+    error = _error(path)
+    assert "missing" in error.message
+
+
+def test_extends_cycle(write_scenario):
+    a = write_scenario("a.toml", 'extends = "b.toml"\n')
+    write_scenario("b.toml", 'extends = "a.toml"\n')
+    error = _error(a)
+    assert "extends cycle: a.toml -> b.toml -> a.toml" in error.message
+
+
+def test_extends_missing_parent(write_scenario):
+    error = _error(write_scenario("orphan.toml", 'extends = "nowhere.toml"\n'))
+    assert error.key == "extends" and "not found" in error.message
+
+
+def test_error_in_a_parent_names_the_parent(write_scenario):
+    write_scenario("parent.toml", extending_baseline("[actors.russia]\ndistrust = { value = 2 }\n"))
+    child = write_scenario(
+        "child.toml", 'extends = "parent.toml"\n[actors.japan]\npatience = 0.95\n'
+    )
+    error = _error(child)
+    assert error.source.endswith("parent.toml")
+    assert error.key == "actors.russia.distrust"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"actors.japan.renunciaton_cost": 3}, "did you mean 'renunciation_cost'"),
+        ({"actors.japan.patience.value.x": 1}, "'value' has no sub-key 'x'"),
+        ({"actors.japan.patience": "abc"}, "expected a number"),
+        ({"actors.japan.patience": 1.2}, "expected > 0 and < 1"),
+        ({"actors.japan.renunciation_cost": 3}, "give a range with the value"),
+        ({"nonsense": 1}, "unknown key 'nonsense'"),
+    ],
+)
+def test_bad_override(overrides, expected):
+    error = _error(BASELINE, overrides)
+    assert error.source is not None and error.source.startswith("--set ")
+    assert expected in error.message
+
+
+def test_unknown_deal_in_menu(write_scenario):
+    path = write_scenario(
+        "menu.toml", extending_baseline('[deals]\nmenu = ["shelve", "tw_islands"]\n')
+    )
+    error = _error(path)
+    assert error.key == "deals.menu[1]"
+    assert "did you mean 'two_islands'" in error.message
+
+
+def test_custom_deal_may_not_shadow_the_catalogue(write_scenario):
+    path = write_scenario(
+        "shadow.toml", extending_baseline("[deals.custom.shelve]\nlabel = 'Mine'\n")
+    )
+    assert "catalogue id" in _error(path).message

@@ -1,0 +1,218 @@
+"""Cooperative solutions: closed forms, axioms as properties, batch consistency."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from sim.solvers.cooperative import SOLUTION_NAMES, bargaining_power, pareto_optimal, solve
+
+
+def game(points, *, power=0.5, ratifier=None):
+    """Solve one game whose deals (after the status quo at the origin) are ``points``."""
+    utility = np.array([[[0.0, 0.0], *points]], dtype=float)
+    ratifier = utility if ratifier is None else np.array([[[0.0, 0.0], *ratifier]], dtype=float)
+    return solve(utility, ratifier, np.array([power]))
+
+
+def point(result, name):
+    return result.solutions[name].gain[0]
+
+
+# -- closed forms ------------------------------------------------------------------------
+
+
+EPS = 1e-7  # end points of a frontier must themselves be (barely) acceptable
+
+
+def test_symmetric_nash_on_a_linear_frontier_is_the_midpoint():
+    result = game([(1.0, EPS), (EPS, 1.0)])
+    np.testing.assert_allclose(point(result, "nash_lottery"), [0.5, 0.5], atol=1e-6)
+    solution = result.solutions["nash_lottery"]
+    assert solution.is_lottery[0]
+    assert solution.weight[0] == pytest.approx(0.5, abs=1e-6)
+
+
+def test_lotteries_only_mix_acceptable_deals():
+    # (1, 0) and (0, 1) give one side nothing: neither may be drawn by a lottery.
+    result = game([(1.0, 0.0), (0.0, 1.0)])
+    assert not result.solutions["nash_lottery"].agreement[0]
+
+
+def test_symmetric_nash_picks_the_midpoint_deal_among_deals():
+    result = game([(0.2, 0.8), (0.5, 0.5), (0.8, 0.2)])
+    assert result.solutions["nash"].deal[0] == 2
+
+
+@pytest.mark.parametrize("alpha", [0.2, 0.5, 0.78])
+def test_asymmetric_nash_on_a_linear_frontier_gives_each_side_its_power(alpha):
+    # Maximise x^a y^(1-a) on x + y = 1: x = a.
+    result = game([(1.0, EPS), (EPS, 1.0)], power=alpha)
+    np.testing.assert_allclose(
+        point(result, "nash_asymmetric_lottery"), [alpha, 1 - alpha], atol=1e-6
+    )
+
+
+def test_asymmetric_nash_on_a_scaled_frontier():
+    # Maximise x^a y^(1-a) on x/4 + y/2 = 1: x = 4a, y = 2(1-a).
+    result = game([(4.0, EPS), (EPS, 2.0)], power=0.3)
+    np.testing.assert_allclose(point(result, "nash_asymmetric_lottery"), [1.2, 1.4], atol=1e-6)
+
+
+def test_kalai_smorodinsky_on_a_known_frontier():
+    # Frontier x + 2y = 2 between (2, 0) and (0, 1); ideal point (2, 1).
+    # KS: x/2 = y/1 on the frontier -> x = 1, y = 0.5.
+    result = game([(2.0, EPS), (EPS, 1.0)])
+    np.testing.assert_allclose(point(result, "kalai_smorodinsky_lottery"), [1.0, 0.5], atol=1e-5)
+
+
+def test_kalai_smorodinsky_differs_from_nash_on_an_asymmetric_frontier():
+    # Frontier through (0.1, 1), (0.8, 0.8), (1, 0.1): ideal (1, 1).
+    points = [(0.1, 1.0), (0.8, 0.8), (1.0, 0.1)]
+    result = game(points)
+    assert result.solutions["kalai_smorodinsky"].deal[0] == 2
+    assert result.solutions["utilitarian"].deal[0] == 2
+
+
+def test_egalitarian_equalises_gains():
+    # Frontier x + 2y = 2: equal gains x = y = 2/3.
+    result = game([(2.0, EPS), (EPS, 1.0)])
+    np.testing.assert_allclose(point(result, "egalitarian_lottery"), [2 / 3, 2 / 3], atol=1e-5)
+
+
+def test_utilitarian_maximises_the_sum():
+    result = game([(3.0, 0.5), (1.0, 1.0), (0.5, 2.5)])
+    assert result.solutions["utilitarian"].deal[0] == 1
+    assert not result.solutions["utilitarian"].is_lottery[0]
+
+
+def test_no_deal_beats_the_status_quo_is_a_result():
+    result = game([(1.0, -1.0), (-0.5, 2.0)])
+    for name in SOLUTION_NAMES:
+        solution = result.solutions[name]
+        assert not solution.agreement[0]
+        assert solution.deal[0] == 0
+        np.testing.assert_allclose(solution.gain[0], 0.0)
+
+
+def test_ratification_restricts_the_feasible_set():
+    points = [(1.0, 1.0), (0.5, 0.5)]
+    ratifier = [(-1.0, 1.0), (0.5, 0.5)]
+    assert game(points, ratifier=ratifier).solutions["nash"].deal[0] == 2
+    utility = np.array([[[0.0, 0.0], *points]])
+    loose = solve(
+        utility, np.array([[[0.0, 0.0], *ratifier]]), np.array([0.5]), require_ratification=False
+    )
+    assert loose.solutions["nash"].deal[0] == 1
+
+
+def test_bargaining_power_from_patience():
+    assert bargaining_power(np.array([0.9]), np.array([0.9]))[0] == pytest.approx(0.5)
+    # The more patient side has more power: ln(0.9) / (ln(0.99) + ln(0.9)).
+    expected = np.log(0.9) / (np.log(0.99) + np.log(0.9))
+    assert bargaining_power(np.array([0.99]), np.array([0.9]))[0] == pytest.approx(expected)
+
+
+def test_pareto_optimal():
+    utility = np.array([[[0, 0], [1, 1], [1, 0.5], [0.5, 2], [0.5, 2]]], dtype=float)
+    assert pareto_optimal(utility)[0].tolist() == [False, True, False, True, True]
+
+
+# -- properties -------------------------------------------------------------------------
+
+coordinates = st.floats(-3, 3, allow_nan=False).map(lambda x: round(x, 3))
+menus = hnp.arrays(np.float64, st.tuples(st.integers(2, 7), st.just(2)), elements=coordinates)
+
+
+def _solve_menu(points, power=0.5):
+    utility = np.concatenate([np.zeros((1, 2)), points])[None]
+    return solve(utility, utility, np.array([power]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(points=menus, power=st.floats(0.05, 0.95))
+def test_nash_is_individually_rational_and_pareto_efficient(points, power):
+    result = _solve_menu(points, power)
+    rational = (points > 1e-9).all(axis=1)
+    for name in ("nash", "nash_lottery", "nash_asymmetric", "nash_asymmetric_lottery"):
+        solution = result.solutions[name]
+        gain = solution.gain[0]
+        assert solution.agreement[0] == rational.any()
+        if not rational.any():
+            continue
+        assert (gain > 0).all()
+        candidates = points[rational]
+        # No rational deal is at least as good for both and better for one.
+        dominated = (candidates >= gain - 1e-9).all(axis=1) & (candidates > gain + 1e-7).any(axis=1)
+        assert not dominated.any()
+
+
+@settings(max_examples=200, deadline=None)
+@given(points=menus, power=st.floats(0.05, 0.95), scale=st.floats(0.1, 10), shift=st.floats(-5, 5))
+def test_nash_is_invariant_to_affine_rescaling_of_one_side(points, power, scale, shift):
+    rational = (points > 1e-6).all(axis=1)
+    products = np.prod(np.where(rational[:, None], points, 1), axis=1)
+    assume(len(np.unique(np.round(products[rational], 6))) == rational.sum())  # no exact ties
+    before = _solve_menu(points, power)
+    utility = np.concatenate([np.zeros((1, 2)), points])
+    utility[:, 0] = scale * utility[:, 0] + shift  # rescale Japan, status quo included
+    after = solve(utility[None], utility[None], np.array([power]))
+    for name in ("nash", "nash_asymmetric", "nash_lottery", "kalai_smorodinsky"):
+        b, a = before.solutions[name], after.solutions[name]
+        assert a.deal[0] == b.deal[0] and a.other[0] == b.other[0]
+        assert a.weight[0] == pytest.approx(b.weight[0], abs=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(points=menus, power=st.floats(0.05, 0.95))
+def test_lottery_solutions_are_at_least_as_good_as_single_deals(points, power):
+    result = _solve_menu(points, power)
+    for base, objective in (
+        ("nash", lambda g: 0.5 * np.log(g[0]) + 0.5 * np.log(g[1])),
+        ("egalitarian", lambda g: g.min()),
+    ):
+        single, lottery = result.solutions[base], result.solutions[f"{base}_lottery"]
+        if single.agreement[0]:
+            assert objective(lottery.gain[0]) >= objective(single.gain[0]) - 1e-9
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    utility=hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(1, 12), st.integers(2, 6), st.just(2)),
+        elements=coordinates,
+    ),
+    power=st.floats(0.05, 0.95),
+)
+def test_batch_equals_a_loop(utility, power):
+    utility = utility.copy()
+    utility[:, 0, :] = 0.0
+    powers = np.full(len(utility), power)
+    batch = solve(utility, utility, powers)
+    for n in range(len(utility)):
+        one = solve(utility[n : n + 1], utility[n : n + 1], powers[n : n + 1])
+        for name in SOLUTION_NAMES:
+            b, s = batch.solutions[name], one.solutions[name]
+            assert b.deal[n] == s.deal[0] and b.other[n] == s.other[0]
+            np.testing.assert_allclose(b.gain[n], s.gain[0])
+        assert (batch.pareto[n] == one.pareto[0]).all()
+
+
+def test_lottery_nash_matches_a_fine_grid_search():
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        points = rng.uniform(0.05, 2.0, size=(5, 2))
+        result = _solve_menu(points, 0.5)
+        best = -np.inf
+        p = np.linspace(0, 1, 2001)[:, None]
+        for i in range(5):
+            for j in range(5):
+                mix = p * points[i] + (1 - p) * points[j]
+                best = max(best, np.max(np.log(mix[:, 0]) + np.log(mix[:, 1])))
+        gain = result.solutions["nash_lottery"].gain[0]
+        assert np.log(gain).sum() == pytest.approx(best, abs=1e-5)
+        assert np.log(gain).sum() >= best - 1e-12

@@ -1,0 +1,184 @@
+"""The command line: outputs, exit codes, and clean failures on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from tests.conftest import BASELINE, ROOT, extending_baseline
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_run_prints_deals_and_solutions():
+    result = invoke("run", BASELINE)
+    assert result.exit_code == 0, result.output
+    for expected in (
+        "two_islands",
+        "four_phased",
+        "Nash bargaining",
+        "Kalai-Smorodinsky",
+        "Utilitarian",
+        "Acceptable to both governments and both ratifiers",
+    ):
+        assert expected in result.output
+
+
+def test_run_with_override_and_components():
+    result = invoke("run", BASELINE, "--set", "actors.russia.nationalist_cost=9", "--components")
+    assert result.exit_code == 0, result.output
+    assert "Why Japan ranks the deals" in result.output
+    assert "Why Russia ranks the deals" in result.output
+    assert "credibility" in result.output
+
+
+def test_override_changes_the_json_output():
+    base = json.loads(invoke("run", BASELINE, "--json").stdout)
+    high = json.loads(
+        invoke("run", BASELINE, "--json", "--set", "actors.russia.nationalist_cost=9").stdout
+    )
+    russia = {d["id"]: d["utility"]["russia"] for d in base["deals"]}
+    russia_high = {d["id"]: d["utility"]["russia"] for d in high["deals"]}
+    assert russia_high["two_islands"] == pytest.approx(russia["two_islands"] - 6.5)
+    assert russia_high["shelve"] == pytest.approx(russia["shelve"])
+
+
+def test_json_has_the_documented_keys():
+    result = invoke("run", BASELINE, "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert {"scenario", "deals", "solutions"} <= set(data)
+    deal = data["deals"][0]
+    assert {"id", "utility", "components", "individually_rational", "ratifiable", "pareto"} <= set(
+        deal
+    )
+    assert set(deal["utility"]) == {"japan", "russia"}
+    assert set(deal["components"]["japan"]) == {
+        "territory",
+        "treaty",
+        "investment",
+        "nationalist",
+        "china",
+        "alliance",
+        "credibility",
+    }
+    ids = {d["id"] for d in data["deals"]}
+    for name, outcome in data["solutions"].items():
+        chosen = {outcome} if isinstance(outcome, str) else set(outcome)
+        assert chosen <= ids, name
+        if isinstance(outcome, dict):
+            assert sum(outcome.values()) == pytest.approx(1.0)
+
+
+def test_json_reports_a_lottery_as_a_mixture():
+    result = invoke(
+        "run",
+        BASELINE,
+        "--json",
+        "--set",
+        "cooperative.require_ratification=false",
+        "--set",
+        "actors.japan.renunciation_cost={ value = 3, range = [1, 40] }",
+    )
+    solution = json.loads(result.stdout)["solutions"]["egalitarian_lottery"]
+    assert isinstance(solution, dict) and len(solution) == 2
+
+
+def test_validate_all_scenarios():
+    files = sorted((ROOT / "scenarios").rglob("*.toml"))
+    result = invoke("validate", *files)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ok: ") == len(files)
+
+
+def test_validate_reports_every_bad_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(extending_baseline("[context]\nus_pressure = 3\n"))
+    result = invoke("validate", BASELINE, bad)
+    assert result.exit_code == 2
+    assert "ok: " in result.stdout
+    assert "bad.toml" in result.stderr and "context.us_pressure" in result.stderr
+
+
+def test_deals_lists_the_catalogue():
+    result = invoke("deals")
+    assert result.exit_code == 0
+    for deal in (
+        "status_quo",
+        "shelve",
+        "aid_first",
+        "two_islands",
+        "two_plus_alpha",
+        "three_islands",
+        "area_split",
+        "four_phased",
+        "four_islands",
+    ):
+        assert deal in result.output
+    assert "Habomai" in result.output and "1956" in result.output
+
+
+def test_schema_is_json_with_descriptions():
+    result = invoke("schema")
+    schema = json.loads(result.stdout)
+    assert schema["properties"]["actors"]
+    assert "description" in json.dumps(schema)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "missing.toml"], "missing.toml: file not found"),
+        (["run", BASELINE, "--set", "actors.japan.patiense=0.9"], "did you mean 'patience'"),
+        (["run", BASELINE, "--set", "actors.japan.patience=2"], "expected > 0 and < 1"),
+        (["run", BASELINE, "--set", "nonsense"], "expected dotted.path=value"),
+        (
+            ["run", BASELINE, "--set", "deals.menu=['shelve', 'tw_islands']"],
+            "did you mean 'two_islands'",
+        ),
+        (["deals", "--scenario", "missing.toml"], "file not found"),
+    ],
+)
+def test_user_errors_exit_2_with_one_message(args, expected, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("schema_version = 1\n[scenario\n")
+    result = invoke("run", path)
+    assert result.exit_code == 2
+    assert f"{path}, line 2: TOML syntax error" in result.stderr
+
+
+def test_console_script_and_module_entry_points():
+    for command in ([sys.executable, "-m", "sim"], [str(Path(sys.executable).parent / "kurilsim")]):
+        done = subprocess.run(
+            [*command, "run", str(BASELINE), "--json"], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["scenario"]["name"] == "baseline_2003"
+    bad = subprocess.run(
+        [sys.executable, "-m", "sim", "run", "nope.toml"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "error: nope.toml: file not found"
