@@ -17,15 +17,18 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## evaluate the shipped baseline scenario
 	$(BIN)/kurilsim run scenarios/baseline_2003.toml
 
-test: $(STAMP)  ## the whole test suite
-	$(BIN)/python -m pytest
+test: $(STAMP)  ## the whole test suite (pytest's "no tests collected", exit 5, is a failure)
+	@$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/mypy sim
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_cooperative.py
+bench: $(STAMP)  ## print the performance figures
+	cd benchmarks && ../$(BIN)/python bench_cooperative.py
+	$(BIN)/python benchmarks/bench_cold_start.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -132,4 +132,3 @@ def evaluate_table(scenario: Scenario, parameters: ParameterTable) -> Evaluation
 def menu_of(scenario: Scenario) -> DealSet:
     """The scenario's menu of deals as arrays (status quo first)."""
     return build_menu(scenario.deals.menu, scenario.deals.custom)
-

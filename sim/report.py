@@ -16,13 +16,13 @@ from sim.solvers.cooperative import SOLUTION_NAMES
 
 SOLUTION_TITLES: dict[str, str] = {
     "nash": "Nash bargaining",
-    "nash_lottery": "Nash bargaining, lotteries",
+    "nash_lottery": "  over lotteries",
     "nash_asymmetric": "Nash, power from patience",
-    "nash_asymmetric_lottery": "Nash, power from patience, lotteries",
+    "nash_asymmetric_lottery": "  over lotteries",
     "kalai_smorodinsky": "Kalai-Smorodinsky",
-    "kalai_smorodinsky_lottery": "Kalai-Smorodinsky, lotteries",
+    "kalai_smorodinsky_lottery": "  over lotteries",
     "egalitarian": "Egalitarian",
-    "egalitarian_lottery": "Egalitarian, lotteries",
+    "egalitarian_lottery": "  over lotteries",
     "utilitarian": "Utilitarian",
 }
 

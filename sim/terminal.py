@@ -29,28 +29,31 @@ def print_run(
     console.print(f"[bold]{info.name}[/bold] ({info.year}): {info.description}")
     console.print(f"Utilities in {MONEY}; status quo is the disagreement point.\n")
     console.print(_deal_table(result))
+    console.print()
+    console.print(_verdict_table(result))
     if components:
         for table in _component_tables(result):
+            console.print()
             console.print(table)
-    console.print(feasible_summary(result))
+    console.print()
+    console.print(f"[bold]{feasible_summary(result)}[/bold]")
     console.print(_solution_table(result))
 
 
 def _deal_table(result: Evaluation) -> Table:
     table = Table(
-        title="Deals (J = Japan, R = Russia)",
+        title=f"Deals: each side's utility, {MONEY}",
         title_justify="left",
-        caption="Rational: the government prefers the deal to the status quo. "
-        "Ratifiable: its ratifier does too (win-set).",
+        caption="Government: prefers the deal to the status quo. Ratifier: so does the "
+        "domestic ratifier (win-set). J = Japan, R = Russia.",
         caption_justify="left",
     )
-    table.add_column("Deal")
+    table.add_column("Deal", no_wrap=True)
     table.add_column("Japan", justify="right")
     table.add_column("Russia", justify="right")
-    for column in ("Rational\nJ  R", "Ratifiable\nJ  R", "Pareto"):
+    for column in ("Government\nJ  R", "Ratifier\nJ  R", "Pareto"):
         table.add_column(column, justify="center")
-    table.add_column("Verdict", ratio=1, min_width=24)
-    for d, row in enumerate(result.rows()):
+    for row in result.rows():
         table.add_row(
             row["deal"],
             f"{row['japan']:+.2f}",
@@ -58,8 +61,16 @@ def _deal_table(result: Evaluation) -> Table:
             _pair(row["rational_japan"], row["rational_russia"]),
             _pair(row["ratifiable_japan"], row["ratifiable_russia"]),
             _flag(row["pareto"]),
-            deal_verdict(result, d),
         )
+    return table
+
+
+def _verdict_table(result: Evaluation) -> Table:
+    table = Table(title="Who accepts each deal (margin over the status quo)", title_justify="left")
+    table.add_column("Deal", no_wrap=True)
+    table.add_column("Verdict")
+    for d, deal in enumerate(result.deals.ids[1:], start=1):
+        table.add_row(deal, deal_verdict(result, d))
     return table
 
 
@@ -110,7 +121,7 @@ def _component_tables(result: Evaluation) -> list[Table]:
 
 def _solution_table(result: Evaluation) -> Table:
     table = Table(title="Cooperative solutions", title_justify="left")
-    table.add_column("Solution")
+    table.add_column("Solution", no_wrap=True)
     table.add_column("Outcome")
     table.add_column("Why")
     for name in SOLUTION_NAMES:

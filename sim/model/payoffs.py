@@ -63,11 +63,19 @@ credibility
 
 Ratifiers weigh the nationalist component by a factor :math:`w \ge 1`
 (Putnam's two-level game): :math:`u^{rat} = u + (w - 1)\,\text{nationalist}`.
+
+Computation. Every term above is a product of a per-draw coefficient (built from
+parameters) and a per-deal feature (built from the deal's terms); the discount
+:math:`\delta^{\tau}` is split over the menu's distinct delays, and the shares in
+the progress and US-forces terms over islands. Each side's utility is therefore one
+matrix product ``coefficients (N, K) @ features (K, D)``, and each component the
+product over its own terms; components are only formed when asked for.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -92,36 +100,111 @@ Array = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
+class Terms:
+    """One side's utility as a sum of coefficient × feature products.
+
+    Attributes
+    ----------
+    coefficients : ndarray, shape (N, K)
+        Per-draw coefficient of each term (from the parameters).
+    features : ndarray, shape (K, D)
+        Per-deal feature of each term (from the deals' terms).
+    component : ndarray of int, shape (K,)
+        Index in :data:`COMPONENTS` of the component each term belongs to.
+    """
+
+    coefficients: Array
+    features: Array
+    component: NDArray[np.intp]
+
+    def total(self) -> Array:
+        """Utility, shape ``(N, D)``."""
+        return np.asarray(self.coefficients @ self.features)
+
+    def part(self, component: int) -> Array:
+        """One component, shape ``(N, D)``."""
+        mask = self.component == component
+        return np.asarray(self.coefficients[:, mask] @ self.features[mask])
+
+
+@dataclass(frozen=True)
 class Payoffs:
     """Utilities by component for every draw, deal and actor.
 
     Attributes
     ----------
-    components : ndarray, shape (N, D, 2, 7)
-        Axis 2 follows :data:`ACTORS`, axis 3 :data:`COMPONENTS`; US$ bn.
+    terms : tuple of Terms
+        Japan's and Russia's terms, in :data:`ACTORS` order.
     ratifier_weight : ndarray, shape (N, 2)
         Each side's ratifier weight on the nationalist component.
     """
 
-    components: Array
+    terms: tuple[Terms, Terms]
     ratifier_weight: Array
+    _cache: dict[str, Array] = field(default_factory=dict, repr=False, compare=False)
+
+    def _cached(self, name: str, make: object) -> Array:
+        if name not in self._cache:
+            self._cache[name] = make()  # type: ignore[operator]
+        return self._cache[name]
 
     @property
     def utility(self) -> Array:
         """Governments' utilities, shape ``(N, D, 2)``."""
-        return self.components.sum(axis=-1)
+        return self._cached(
+            "utility", lambda: np.stack([t.total() for t in self.terms], axis=-1)
+        )
 
     @property
     def ratifier_utility(self) -> Array:
         """Ratifiers' utilities, shape ``(N, D, 2)``: nationalist costs weighted by ``w``."""
-        extra = (self.ratifier_weight[:, None, :] - 1.0) * self.components[..., NATIONALIST]
-        return self.utility + extra
+
+        def make() -> Array:
+            nationalist = np.stack([t.part(NATIONALIST) for t in self.terms], axis=-1)
+            return self.utility + (self.ratifier_weight[:, None, :] - 1.0) * nationalist
+
+        return self._cached("ratifier_utility", make)
+
+    @property
+    def components(self) -> Array:
+        """Every component, shape ``(N, D, 2, 7)`` (axes: draw, deal, actor, component)."""
+
+        def make() -> Array:
+            return np.stack(
+                [
+                    np.stack([t.part(c) for c in range(len(COMPONENTS))], axis=-1)
+                    for t in self.terms
+                ],
+                axis=2,
+            )
+
+        return self._cached("components", make)
+
+
+class _TermList:
+    """Collects ``(component, coefficient (N,), feature (D,))`` triples."""
+
+    def __init__(self) -> None:
+        self._items: list[tuple[int, Array, Array]] = []
+
+    def add(self, component: str, coefficient: Array, feature: Array) -> None:
+        self._items.append((COMPONENTS.index(component), coefficient, feature))
+
+    def build(self) -> Terms:
+        return Terms(
+            coefficients=np.vstack([c for _, c, _ in self._items]).T,
+            features=np.vstack([f for _, _, f in self._items]),
+            component=np.array([k for k, _, _ in self._items], dtype=np.intp),
+        )
 
 
 @dataclass(frozen=True)
 class _DealFeatures:
     """Per-deal quantities derived once from a :class:`DealSet` (all shape ``(D,)``)."""
 
+    shares: Array
+    delays: Array
+    at_delay: Array
     any_ceded: Array
     renounced: Array
     area_ceded: Array
@@ -133,7 +216,11 @@ class _DealFeatures:
     def of(cls, deals: DealSet) -> _DealFeatures:
         any_ceded = (deals.shares.sum(axis=1) > 0).astype(float)
         unreturned = (deals.shares < 1).any(axis=1)
+        delays = np.unique(deals.delay)
         return cls(
+            shares=deals.shares,
+            delays=delays,
+            at_delay=(deals.delay[None, :] == delays[:, None]).astype(float),
             any_ceded=any_ceded,
             renounced=deals.renounced * unreturned,
             area_ceded=deals.shares @ area_shares(),
@@ -141,6 +228,19 @@ class _DealFeatures:
             japan_exposed=any_ceded * ((deals.delay > 0) | (deals.up_front > 0)),
             russia_exposed=any_ceded * (deals.cooperation > 0) * (1 - deals.up_front),
         )
+
+    def island_terms(
+        self, terms: _TermList, component: str, values: Array, patience: Array, feature: Array
+    ) -> None:
+        """Add ``sum_k values_k s_k patience**delay * feature`` split by island and delay."""
+        for u, delay in enumerate(self.delays):
+            discount = patience**delay
+            for k in range(len(ISLAND_KEYS)):
+                terms.add(
+                    component,
+                    values[:, k] * discount,
+                    self.shares[:, k] * self.at_delay[u] * feature,
+                )
 
 
 def compute_payoffs(table: ParameterTable, deals: DealSet) -> Payoffs:
@@ -156,88 +256,77 @@ def compute_payoffs(table: ParameterTable, deals: DealSet) -> Payoffs:
     Returns
     -------
     Payoffs
-        Components of shape ``(N, D, 2, 7)``.
+        Utilities (``(N, D, 2)``) and, on demand, components (``(N, D, 2, 7)``).
     """
     features = _DealFeatures.of(deals)
-    money = table.column("context.investment_on_table") * table.column(
+    weights = np.stack([table.column(f"actors.{a}.ratifier_weight") for a in ACTORS], axis=-1)
+    return Payoffs(
+        terms=(_japan(table, deals, features), _russia(table, deals, features)),
+        ratifier_weight=weights,
+    )
+
+
+def _money(table: ParameterTable) -> Array:
+    return table.column("context.investment_on_table") * table.column(
         "context.investment_realisation"
     )
-    china = table.column("context.china_pressure")
-    components = np.empty((table.n_draws, len(deals), 2, len(COMPONENTS)))
-    components[:, :, 0, :] = _japan(table, deals, features, money, china)
-    components[:, :, 1, :] = _russia(table, deals, features, money, china)
-    weights = np.stack([table.column(f"actors.{a}.ratifier_weight") for a in ACTORS], axis=-1)
-    return Payoffs(components=components, ratifier_weight=weights)
 
 
-def _discount(patience: Array, delay: Array) -> Array:
-    """``patience ** delay`` of shape ``(N, D)``, computed once per distinct delay."""
-    distinct, position = np.unique(delay, return_inverse=True)
-    return np.power(patience[:, None], distinct[None, :])[:, position]
-
-
-def _share_of(values: Array, held: Array, fallback: Array) -> Array:
-    """``held / values.sum()`` per draw; ``fallback`` where a side values nothing."""
+def _normalised(values: Array) -> Array:
+    """Each island's share of a side's total value, shape ``(N, 4)``; area shares if zero."""
     total = values.sum(axis=1, keepdims=True)
     safe = np.where(total > 0, total, 1.0)
-    return np.where(total > 0, held / safe, fallback[None, :])
+    return np.where(total > 0, values / safe, area_shares()[None, :])
 
 
-def _japan(
-    table: ParameterTable, deals: DealSet, f: _DealFeatures, money: Array, china: Array
-) -> Array:
-    p = "actors.japan"
+@functools.lru_cache(maxsize=1)
+def _ones(n: int) -> Array:
+    return np.ones(n)
+
+
+def _japan(table: ParameterTable, deals: DealSet, f: _DealFeatures) -> Terms:
+    p, col = "actors.japan", table.column
     values = table.columns(f"{p}.island_value", ISLAND_KEYS)
-    gain = values @ deals.shares.T
-    territory = gain * _discount(table.column(f"{p}.patience"), deals.delay)
-    progress = _share_of(values, gain, f.area_ceded)
-    nationalist = -(
-        table.column(f"{p}.renunciation_cost")[:, None] * f.renounced
-        + table.column(f"{p}.no_progress_cost")[:, None] * deals.cooperation * (1 - progress)
-    )
-    us = table.column("context.us_pressure") * table.column(f"{p}.alliance_cost")
-    return np.stack(
-        [
-            territory,
-            np.outer(table.column(f"{p}.treaty_value"), deals.treaty),
-            money[:, None]
-            * (table.column(f"{p}.investment_return")[:, None] - deals.grant)
-            * deals.cooperation,
-            nationalist,
-            np.outer(china * table.column(f"{p}.china_benefit"), f.depth),
-            -np.outer(us, f.renounced),
-            -table.column(f"{p}.distrust")[:, None] * territory * f.japan_exposed,
-        ],
-        axis=-1,
-    )
+    patience, money = col(f"{p}.patience"), _money(table)
+    terms = _TermList()
+    f.island_terms(terms, "territory", values, patience, _ones(len(deals)))
+    terms.add("treaty", col(f"{p}.treaty_value"), deals.treaty)
+    terms.add("investment", money * col(f"{p}.investment_return"), deals.cooperation)
+    terms.add("investment", -money, deals.cooperation * deals.grant)
+    no_progress = col(f"{p}.no_progress_cost")
+    terms.add("nationalist", -col(f"{p}.renunciation_cost"), f.renounced)
+    terms.add("nationalist", -no_progress, deals.cooperation)
+    weights = _normalised(values)
+    for k in range(len(ISLAND_KEYS)):
+        terms.add("nationalist", no_progress * weights[:, k], deals.cooperation * f.shares[:, k])
+    china = col("context.china_pressure")
+    terms.add("china", china * col(f"{p}.china_benefit"), f.depth)
+    us = col("context.us_pressure") * col(f"{p}.alliance_cost")
+    terms.add("alliance", -us, f.renounced)
+    distrust = col(f"{p}.distrust")
+    f.island_terms(terms, "credibility", -distrust[:, None] * values, patience, f.japan_exposed)
+    return terms.build()
 
 
-def _russia(
-    table: ParameterTable, deals: DealSet, f: _DealFeatures, money: Array, china: Array
-) -> Array:
-    p = "actors.russia"
+def _russia(table: ParameterTable, deals: DealSet, f: _DealFeatures) -> Terms:
+    p, col = "actors.russia", table.column
     values = table.columns(f"{p}.island_value", ISLAND_KEYS)
-    loss = values @ deals.shares.T
-    investment = (
-        money[:, None]
-        * (table.column(f"{p}.investment_return")[:, None] + deals.grant)
-        * deals.cooperation
-    )
-    nationalist = -(
-        np.outer(table.column(f"{p}.nationalist_cost"), f.any_ceded)
-        + np.outer(table.column(f"{p}.nationalist_cost_per_area"), f.area_ceded)
-        + np.outer(table.column(f"{p}.money_for_land_cost"), f.any_ceded * deals.cooperation)
-    )
-    strategic = _share_of(values, loss, f.area_ceded)
-    return np.stack(
-        [
-            -loss * _discount(table.column(f"{p}.patience"), deals.delay),
-            np.outer(table.column(f"{p}.treaty_value"), deals.treaty),
-            investment,
-            nationalist,
-            np.outer(china * table.column(f"{p}.china_benefit"), f.depth),
-            -table.column(f"{p}.us_forces_cost")[:, None] * strategic * (1 - deals.demilitarised),
-            -table.column(f"{p}.distrust")[:, None] * investment * f.russia_exposed,
-        ],
-        axis=-1,
-    )
+    money = _money(table)
+    terms = _TermList()
+    f.island_terms(terms, "territory", -values, col(f"{p}.patience"), _ones(len(deals)))
+    terms.add("treaty", col(f"{p}.treaty_value"), deals.treaty)
+    value_of_money = money * col(f"{p}.investment_return")
+    terms.add("investment", value_of_money, deals.cooperation)
+    terms.add("investment", money, deals.cooperation * deals.grant)
+    terms.add("nationalist", -col(f"{p}.nationalist_cost"), f.any_ceded)
+    terms.add("nationalist", -col(f"{p}.nationalist_cost_per_area"), f.area_ceded)
+    terms.add("nationalist", -col(f"{p}.money_for_land_cost"), f.any_ceded * deals.cooperation)
+    terms.add("china", col("context.china_pressure") * col(f"{p}.china_benefit"), f.depth)
+    weights = _normalised(values) * col(f"{p}.us_forces_cost")[:, None]
+    for k in range(len(ISLAND_KEYS)):
+        terms.add("alliance", -weights[:, k], f.shares[:, k] * (1 - deals.demilitarised))
+    distrust = col(f"{p}.distrust")
+    exposed = f.russia_exposed * deals.cooperation
+    terms.add("credibility", -distrust * value_of_money, exposed)
+    terms.add("credibility", -distrust * money, exposed * deals.grant)
+    return terms.build()

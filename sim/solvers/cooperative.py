@@ -169,27 +169,29 @@ def solve(
     ratifier_utility = np.asarray(ratifier_utility, dtype=float)
     if utility.ndim != 3 or utility.shape[2] != 2 or ratifier_utility.shape != utility.shape:
         raise ValueError(f"utilities must have shape (N, D, 2), got {utility.shape}")
-    gains = utility - utility[:, :1, :]
-    rational = gains > tol
-    ratifiable = (ratifier_utility - ratifier_utility[:, :1, :]) > tol
-    feasible = np.asarray(rational.all(axis=2), dtype=bool)
+    gains = _by_actor(utility - utility[:, :1, :])
+    ratifier_gains = _by_actor(ratifier_utility - ratifier_utility[:, :1, :])
+    rational, ratifiable = gains > tol, ratifier_gains > tol
+    feasible = rational[0] & rational[1]
     if require_ratification:
-        feasible &= ratifiable.all(axis=2)
+        feasible &= ratifiable[0] & ratifiable[1]
     alpha = np.asarray(power, dtype=float)
+    half = np.full(len(alpha), 0.5)
+    logs = _logs(gains)
     solutions = {
         name: solution
         for name, solution in (
-            *_nash_pair("nash", gains, feasible, np.full(len(gains), 0.5), tol),
-            *_nash_pair("nash_asymmetric", gains, feasible, alpha, tol),
+            *_nash_pair("nash", gains, logs, feasible, half, tol),
+            *_nash_pair("nash_asymmetric", gains, logs, feasible, alpha, tol),
             *_min_pair("kalai_smorodinsky", gains, feasible, _ideal(gains, feasible), tol),
-            *_min_pair("egalitarian", gains, feasible, np.ones((len(gains), 2)), tol),
-            ("utilitarian", _finite("utilitarian", gains, feasible, gains.sum(axis=2), tol)),
+            *_min_pair("egalitarian", gains, feasible, np.ones((2, len(alpha), 1)), tol),
+            ("utilitarian", _finite("utilitarian", gains, feasible, gains[0] + gains[1], tol)),
         )
     }
     return CooperativeResult(
-        rational=rational,
-        ratifiable=ratifiable,
-        pareto=pareto_optimal(utility, tol),
+        rational=np.stack([rational[0], rational[1]], axis=-1),
+        ratifiable=np.stack([ratifiable[0], ratifiable[1]], axis=-1),
+        pareto=_pareto(_by_actor(utility), tol),
         feasible=feasible,
         power=alpha,
         solutions=solutions,
@@ -198,24 +200,38 @@ def solve(
 
 def pareto_optimal(utility: Array, tol: float = TOL) -> BoolArray:
     """Deals no other deal weakly dominates, shape ``(N, D)`` from ``(N, D, 2)``."""
-    dominated = np.zeros(utility.shape[:2], dtype=bool)
-    for other in range(utility.shape[1]):
-        challenger = utility[:, other : other + 1, :]
-        dominated |= (challenger >= utility - tol).all(axis=2) & (challenger > utility + tol).any(
-            axis=2
-        )
+    return _pareto(_by_actor(np.asarray(utility, dtype=float)), tol)
+
+
+# -- kernels: arrays indexed [actor, draw, deal] -----------------------------------------
+
+
+def _by_actor(values: Array) -> Array:
+    """``(N, D, 2)`` to a contiguous ``(2, N, D)``: one plain array per side."""
+    return np.ascontiguousarray(np.moveaxis(values, -1, 0))
+
+
+def _pareto(u: Array, tol: float) -> BoolArray:
+    dominated = np.zeros(u.shape[1:], dtype=bool)
+    for other in range(u.shape[2]):
+        cj, cr = u[0, :, other : other + 1], u[1, :, other : other + 1]
+        at_least = (cj >= u[0] - tol) & (cr >= u[1] - tol)
+        dominated |= at_least & ((cj > u[0] + tol) | (cr > u[1] + tol))
     return ~dominated
 
 
-# -- kernels ----------------------------------------------------------------------------
+def _pick(g: Array, index: IntArray) -> Array:
+    """Gains of the deal ``index[n]`` in each draw, shape ``(N, 2)``."""
+    rows = np.arange(g.shape[1])
+    return np.stack([g[0, rows, index], g[1, rows, index]], axis=-1)
 
 
-def _finite(name: str, gains: Array, feasible: BoolArray, objective: Array, tol: float) -> Solution:
+def _finite(name: str, g: Array, feasible: BoolArray, objective: Array, tol: float) -> Solution:
     """Best feasible single deal by ``objective`` (N, D); ties to the larger sum of gains."""
     scores = np.where(feasible, objective, -np.inf)
     best = scores.max(axis=1, keepdims=True)
     tied = feasible & (scores >= best - tol)
-    deal = np.where(tied, gains.sum(axis=2), -np.inf).argmax(axis=1)
+    deal = np.where(tied, g[0] + g[1], -np.inf).argmax(axis=1)
     agreement = np.asarray(feasible.any(axis=1), dtype=bool)
     deal = np.where(agreement, deal, 0)
     return Solution(
@@ -223,7 +239,7 @@ def _finite(name: str, gains: Array, feasible: BoolArray, objective: Array, tol:
         deal=deal,
         other=deal,
         weight=np.ones(len(deal)),
-        gain=np.take_along_axis(gains, deal[:, None, None], axis=1)[:, 0, :],
+        gain=_pick(g, deal),
         agreement=agreement,
     )
 
@@ -231,73 +247,95 @@ def _finite(name: str, gains: Array, feasible: BoolArray, objective: Array, tol:
 def _lottery(
     name: str,
     single: Solution,
-    gains: Array,
+    g: Array,
+    rows: IntArray,
     p: Array,
     value: Array,
     feasible: BoolArray,
     base: Array,
     tol: float,
 ) -> Solution:
-    """Improve ``single`` by the best segment ``p`` (N, D) toward another feasible deal."""
+    """Improve ``single`` in draws ``rows`` by the best segment toward another feasible deal.
+
+    ``p``, ``value`` and ``feasible`` hold those draws only (shape ``(len(rows), D)``);
+    ``p`` is the weight on the other deal, ``value`` the objective there, ``base`` the
+    objective of the single deal.
+    """
     value = np.where(feasible, value, -np.inf)
-    other = value.argmax(axis=1)
-    rows = np.arange(len(other))
-    better = single.agreement & (value[rows, other] > base + tol)
-    weight_other = np.where(better, p[rows, other], 0.0)
-    gain_other = gains[rows, other]
+    best = value.argmax(axis=1)
+    sub = np.arange(len(rows))
+    better = value[sub, best] > base + tol
+    other, weight = single.deal.copy(), np.ones(len(single.deal))
+    other[rows] = np.where(better, best, single.deal[rows])
+    weight[rows] = 1.0 - np.where(better, p[sub, best], 0.0)
+    w = weight[:, None]
     return Solution(
         method=name,
         deal=single.deal,
-        other=np.where(better, other, single.deal),
-        weight=1.0 - weight_other,
-        gain=(1 - weight_other)[:, None] * single.gain + weight_other[:, None] * gain_other,
+        other=other,
+        weight=weight,
+        gain=w * single.gain + (1 - w) * _pick(g, other),
         agreement=single.agreement,
     )
 
 
-def _log_nash(gains: Array, alpha: Array) -> Array:
+def _lottery_rows(feasible: BoolArray) -> IntArray:
+    """Draws with at least two feasible deals: the only ones a lottery can improve."""
+    return np.flatnonzero(feasible.sum(axis=1) >= 2)
+
+
+def _logs(x: Array) -> Array:
+    """Natural log of the positive part (``-inf`` where not positive)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log(np.maximum(gains, 0.0))
-    a = alpha.reshape(-1, *([1] * (gains.ndim - 2)))
-    return np.asarray(a * logs[..., 0] + (1 - a) * logs[..., 1])
+        return np.asarray(np.log(np.maximum(x, 0.0)))
+
+
+def _log_nash(x: Array, y: Array, alpha: Array) -> Array:
+    """``alpha ln x + (1 - alpha) ln y`` (``-inf`` where a gain is not positive)."""
+    return np.asarray(alpha * _logs(x) + (1 - alpha) * _logs(y))
 
 
 def _nash_pair(
-    name: str, gains: Array, feasible: BoolArray, alpha: Array, tol: float
+    name: str, g: Array, logs: Array, feasible: BoolArray, alpha: Array, tol: float
 ) -> tuple[tuple[str, Solution], tuple[str, Solution]]:
-    """The Nash solution over single deals and over lotteries of two."""
-    single = _finite(name, gains, feasible, _log_nash(gains, alpha), tol)
-    v = single.gain[:, None, :]
-    dx, dy = gains[..., 0] - v[..., 0], gains[..., 1] - v[..., 1]
+    """The Nash solution over single deals and over lotteries of two (``logs = ln g``)."""
     a = alpha[:, None]
+    single = _finite(name, g, feasible, a * logs[0] + (1 - a) * logs[1], tol)
+    rows = _lottery_rows(feasible)
+    a, gs = a[rows], g[:, rows]
+    xv, yv = single.gain[rows, :1], single.gain[rows, 1:]
+    dx, dy = gs[0] - xv, gs[1] - yv
+    cross = dx * dy
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = -(a * dx * v[..., 1] + (1 - a) * dy * v[..., 0]) / (dx * dy)
-    p = np.where(dx * dy < 0, np.clip(np.nan_to_num(p), 0.0, 1.0), 0.0)
-    point = v + p[..., None] * (gains - v)
-    value = _log_nash(point, alpha)
-    base = _log_nash(single.gain[:, None, :], alpha)[:, 0]
-    lottery = _lottery(f"{name}_lottery", single, gains, p, value, feasible, base, tol)
+        p = -(a * dx * yv + (1 - a) * dy * xv) / cross
+    p = np.where(cross < 0, np.clip(np.nan_to_num(p), 0.0, 1.0), 0.0)
+    value = _log_nash(xv + p * dx, yv + p * dy, a)
+    base = _log_nash(xv, yv, a)[:, 0]
+    lottery = _lottery(f"{name}_lottery", single, g, rows, p, value, feasible[rows], base, tol)
     return (name, single), (f"{name}_lottery", lottery)
 
 
-def _ideal(gains: Array, feasible: BoolArray) -> Array:
-    """Best feasible gain of each side, shape (N, 2); 1 where nothing is feasible."""
-    best = np.where(feasible[..., None], gains, -np.inf).max(axis=1)
+def _ideal(g: Array, feasible: BoolArray) -> Array:
+    """Best feasible gain of each side, shape ``(2, N, 1)``; 1 where nothing is feasible."""
+    best = np.where(feasible, g, -np.inf).max(axis=2, keepdims=True)
     return np.where(np.isfinite(best) & (best > 0), best, 1.0)
 
 
 def _min_pair(
-    name: str, gains: Array, feasible: BoolArray, scale: Array, tol: float
+    name: str, g: Array, feasible: BoolArray, scale: Array, tol: float
 ) -> tuple[tuple[str, Solution], tuple[str, Solution]]:
     """Maximin of scaled gains (Kalai–Smorodinsky, egalitarian), single and lottery."""
-    scaled = gains / scale[:, None, :]
-    single = _finite(name, gains, feasible, scaled.min(axis=2), tol)
-    v = (single.gain / scale)[:, None, :]
-    diff_v, diff_w = v[..., 0] - v[..., 1], scaled[..., 0] - scaled[..., 1]
+    sj, sr = g[0] / scale[0], g[1] / scale[1]
+    single = _finite(name, g, feasible, np.minimum(sj, sr), tol)
+    rows = _lottery_rows(feasible)
+    sj, sr = sj[rows], sr[rows]
+    vj = single.gain[rows, :1] / scale[0, rows]
+    vr = single.gain[rows, 1:] / scale[1, rows]
+    diff_v, diff_w = vj - vr, sj - sr
     with np.errstate(divide="ignore", invalid="ignore"):
         p = diff_v / (diff_v - diff_w)
     p = np.where(diff_v * diff_w < 0, np.clip(np.nan_to_num(p), 0.0, 1.0), 0.0)
-    point = v + p[..., None] * (scaled - v)
-    base = v.min(axis=2)[:, 0]
-    lottery = _lottery(f"{name}_lottery", single, gains, p, point.min(axis=2), feasible, base, tol)
+    value = np.minimum(vj + p * (sj - vj), vr + p * (sr - vr))
+    base = np.minimum(vj, vr)[:, 0]
+    lottery = _lottery(f"{name}_lottery", single, g, rows, p, value, feasible[rows], base, tol)
     return (name, single), (f"{name}_lottery", lottery)
