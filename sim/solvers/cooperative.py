@@ -212,11 +212,11 @@ def _by_actor(values: Array) -> Array:
 
 
 def _pareto(u: Array, tol: float) -> BoolArray:
+    low_j, low_r, high_j, high_r = u[0] - tol, u[1] - tol, u[0] + tol, u[1] + tol
     dominated = np.zeros(u.shape[1:], dtype=bool)
     for other in range(u.shape[2]):
         cj, cr = u[0, :, other : other + 1], u[1, :, other : other + 1]
-        at_least = (cj >= u[0] - tol) & (cr >= u[1] - tol)
-        dominated |= at_least & ((cj > u[0] + tol) | (cr > u[1] + tol))
+        dominated |= (cj >= low_j) & (cr >= low_r) & ((cj > high_j) | (cr > high_r))
     return ~dominated
 
 

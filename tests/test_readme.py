@@ -1,0 +1,54 @@
+"""The README's examples run as written."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```(\w*)\n(.*?)```", README, flags=re.S)
+COMMANDS = [
+    line.split("#")[0].strip()
+    for lang, body in BLOCKS
+    if lang == ""
+    for line in body.splitlines()
+    if "kurilsim " in line
+]
+
+
+def test_python_examples_run():
+    blocks = [body for lang, body in BLOCKS if lang == "python"]
+    assert blocks
+    for body in blocks:
+        exec(compile(body, "README.md", "exec"), {})
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_command_examples_run(command, tmp_path):
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    bin_dir = Path(sys.executable).parent
+    command = command.replace(".venv/bin/kurilsim", "kurilsim")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(
+        command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_scenario_example_validates(tmp_path):
+    (example,) = [body for lang, body in BLOCKS if lang == "toml"]
+    (tmp_path / "baseline_2003.toml").symlink_to(ROOT / "scenarios" / "baseline_2003.toml")
+    path = tmp_path / "hard_line.toml"
+    path.write_text(example, encoding="utf-8")
+    from sim import evaluate, load_scenario
+
+    scenario = load_scenario(path)
+    assert scenario.actors.russia.nationalist_cost.range == (1.0, 10.0)
+    assert evaluate(scenario).deals.ids == ("status_quo", "shelve", "two_islands", "four_phased")
