@@ -6,6 +6,7 @@ standard error, exit status 2, nothing written.
 
 from __future__ import annotations
 
+import enum
 import functools
 import json
 import sys
@@ -39,6 +40,18 @@ SetOpt = Annotated[
 ]
 
 
+class Solver(enum.StrEnum):
+    """Which solvers ``kurilsim run`` reports."""
+
+    cooperative = "cooperative"
+    posture = "posture"
+    all = "all"
+
+
+def _wants(chosen: list[Solver], solver: Solver) -> bool:
+    return solver in chosen or Solver.all in chosen
+
+
 def user_errors(command: F) -> F:
     """Turn :class:`UserError` into one message on stderr and exit status 2."""
 
@@ -69,19 +82,29 @@ def run(
         bool, typer.Option("--components", help="Show each deal's payoff components.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    solver: Annotated[
+        list[Solver] | None,
+        typer.Option("--solver", help="Solvers to report (repeatable); default: cooperative."),
+    ] = None,
 ) -> None:
-    """Evaluate a scenario: every deal for both sides, and the cooperative solutions."""
+    """Evaluate a scenario: every deal for both sides, and the solvers' predictions."""
     from sim.evaluate import evaluate
 
+    chosen = solver or [Solver.cooperative]
     result = evaluate(_load(scenario, set_))
     if as_json:
-        from sim.report import to_json
+        from sim.report import posture_json, to_json
 
-        sys.stdout.write(json.dumps(to_json(result), indent=2) + "\n")
+        data = to_json(result)
+        if _wants(chosen, Solver.posture):
+            data["solutions"]["posture"] = posture_json(result.posture())
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
-    from sim.terminal import print_run
+    from sim.terminal import print_posture, print_run
 
-    print_run(result, components=components)
+    print_run(result, components=components, solutions=_wants(chosen, Solver.cooperative))
+    if _wants(chosen, Solver.posture):
+        print_posture(result.posture())
 
 
 @app.command()
@@ -125,6 +148,78 @@ def deals(
 
     menu = DealSet.from_specs(catalogue()) if scenario is None else menu_of(_load(scenario, None))
     print_deals(menu)
+
+
+@app.command()
+@user_errors
+def equilibria(
+    game: Annotated[Path, typer.Argument(help="A two-player game in Gambit's .nfg format.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Every extreme Nash equilibrium of a bimatrix game given as a Gambit .nfg file."""
+    from sim.solvers import equilibria as eq
+    from sim.solvers.nfg import NfgFormatError, read_nfg
+
+    try:
+        nfg = read_nfg(game)
+    except FileNotFoundError:
+        raise UserError("file not found", source=str(game)) from None
+    except NfgFormatError as error:
+        raise UserError(str(error)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"cannot read the file ({error})", source=str(game)) from None
+    found = eq.describe_equilibria(nfg.A, nfg.B, eq.all_equilibria(nfg.A, nfg.B))
+    if as_json:
+        from sim.report import equilibria_json
+
+        sys.stdout.write(json.dumps(equilibria_json(nfg, found), indent=2) + "\n")
+        return
+    from sim.terminal import print_equilibria
+
+    print_equilibria(nfg, found)
+
+
+class GameForm(enum.StrEnum):
+    """Which game ``kurilsim export-game`` writes."""
+
+    normal = "normal"
+
+
+@app.command("export-game")
+@user_errors
+def export_game(
+    scenario: ScenarioArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    set_: SetOpt = None,
+    form: Annotated[
+        GameForm, typer.Option("--form", help="normal: the posture game as a Gambit .nfg file.")
+    ] = GameForm.normal,
+) -> None:
+    """Write a scenario's game in Gambit's format, to cross-check in Gambit."""
+    from sim.evaluate import evaluate
+    from sim.solvers.nfg import NormalFormGame, write_nfg
+
+    result = evaluate(_load(scenario, set_))
+    posture = result.posture()
+    info = result.scenario.scenario
+    game = NormalFormGame(
+        title=f"kurilsim posture game: {info.name} ({info.year})",
+        players=("Japan", "Russia"),
+        strategies=(posture.table.japan, posture.table.russia),
+        A=posture.japan_payoff,
+        B=posture.russia_payoff,
+        comment="Payoffs in US$ bn (2003) from the kurilsim payoff model; cells: "
+        + "; ".join(
+            f"{j}/{r}={posture.table.deals.ids[posture.table.cells[i, c]]}"
+            for i, j in enumerate(posture.table.japan)
+            for c, r in enumerate(posture.table.russia)
+        ),
+    )
+    try:
+        write_nfg(game, output)
+    except OSError as error:
+        raise UserError(f"cannot write the file ({error.strerror})", source=str(output)) from None
+    typer.echo(f"wrote {output} ({len(game.strategies[0])}x{len(game.strategies[1])} game)")
 
 
 @app.command()

@@ -6,14 +6,17 @@ runs any number of draws of the same scenario through exactly the same code.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim.model.deals import DealSet, build_menu
 from sim.model.parameters import ParameterTable
 from sim.model.payoffs import ACTORS, COMPONENTS, Payoffs, compute_payoffs
+from sim.model.postures import PostureTable, resolve
 from sim.model.scenario import Scenario
 from sim.solvers import cooperative
+from sim.solvers.posture import BatchPostureResult, PostureResult, batch_posture, solve_posture
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,6 +44,24 @@ class Evaluation:
     parameters: ParameterTable
     payoffs: Payoffs
     cooperative: cooperative.CooperativeResult
+
+    @functools.cached_property
+    def posture_table(self) -> PostureTable:
+        """The scenario's posture game (postures and outcome table)."""
+        return posture_table_of(self.scenario)
+
+    @functools.cached_property
+    def posture_utility(self) -> Any:
+        """Utilities of the posture game's outcome deals, shape ``(N, D_posture, 2)``."""
+        return compute_payoffs(self.parameters, self.posture_table.deals).utility
+
+    def posture(self, draw: int = 0) -> PostureResult:
+        """Every equilibrium of the posture game in one draw, and where learning leads."""
+        return solve_posture(self.posture_utility[draw], self.posture_table)
+
+    def posture_batch(self) -> BatchPostureResult:
+        """The posture game solved in every draw (batched)."""
+        return batch_posture(self.posture_utility, self.posture_table)
 
     def table(self, draw: int = 0, *, components: bool = False) -> pd.DataFrame:
         """One row per deal for one draw: utilities, rationality, win-sets, Pareto.
@@ -132,3 +153,8 @@ def evaluate_table(scenario: Scenario, parameters: ParameterTable) -> Evaluation
 def menu_of(scenario: Scenario) -> DealSet:
     """The scenario's menu of deals as arrays (status quo first)."""
     return build_menu(scenario.deals.menu, scenario.deals.custom)
+
+
+def posture_table_of(scenario: Scenario) -> PostureTable:
+    """The scenario's posture game: the shipped one merged with its ``[posture_game]``."""
+    return resolve(scenario.posture_game, scenario.deals.custom)

@@ -13,6 +13,9 @@ from sim.evaluate import Evaluation
 from sim.model.payoffs import ACTORS, COMPONENTS
 from sim.model.scenario import MONEY
 from sim.solvers.cooperative import SOLUTION_NAMES
+from sim.solvers.equilibria import Equilibrium
+from sim.solvers.nfg import NormalFormGame
+from sim.solvers.posture import PostureResult
 
 SOLUTION_TITLES: dict[str, str] = {
     "nash": "Nash bargaining",
@@ -154,4 +157,65 @@ def to_json(result: Evaluation, draw: int = 0) -> dict[str, Any]:
         "deals": deals,
         "solutions": solutions,
         "explanations": {name: explain(result, name, draw) for name in SOLUTION_NAMES},
+    }
+
+
+def posture_summary(result: PostureResult) -> str:
+    """One sentence: which deals the posture game's equilibria lead to."""
+    n = len(result.equilibria)
+    ids = result.table.deals.ids
+    reached = {
+        ids[d]: sum(eq.deal_probability[d] > 1e-9 for eq in result.equilibria)
+        for d in range(len(ids))
+    }
+    parts = [f"{deal} (in {count} of {n})" for deal, count in reached.items() if count]
+    return f"{n} extreme equilibri{'um' if n == 1 else 'a'}; deals reached: {', '.join(parts)}."
+
+
+def posture_json(result: PostureResult) -> dict[str, Any]:
+    """The posture game and its equilibria, for ``--json``."""
+    table = result.table
+    ids = table.deals.ids
+
+    return {
+        "japan": list(table.japan),
+        "russia": list(table.russia),
+        "outcomes": [[ids[d] for d in row] for row in table.cells],
+        "payoffs": {
+            "japan": result.japan_payoff.tolist(),
+            "russia": result.russia_payoff.tolist(),
+        },
+        "equilibria": [
+            {
+                "japan": dict(zip(table.japan, map(float, eq.japan), strict=True)),
+                "russia": dict(zip(table.russia, map(float, eq.russia), strict=True)),
+                "utility": {"japan": float(eq.payoff[0]), "russia": float(eq.payoff[1])},
+                "deals": {ids[d]: float(p) for d, p in enumerate(eq.deal_probability) if p > 1e-12},
+                "pure": eq.pure,
+                "strict": eq.strict,
+            }
+            for eq in result.equilibria
+        ],
+        "fictitious_play_approaches": result.fictitious_play_limit,
+        "replicator_approaches": result.replicator_limit,
+        "evolutionarily_stable": result.evolutionarily_stable,
+    }
+
+
+def equilibria_json(game: NormalFormGame, found: list[Equilibrium]) -> dict[str, Any]:
+    """Equilibria of a game read from a .nfg file, for ``--json``."""
+    rows, cols = game.strategies
+    return {
+        "title": game.title,
+        "players": list(game.players),
+        "equilibria": [
+            {
+                game.players[0]: dict(zip(rows, map(float, e.row), strict=True)),
+                game.players[1]: dict(zip(cols, map(float, e.col), strict=True)),
+                "payoff": [e.payoff_row, e.payoff_col],
+                "pure": e.pure,
+                "strict": e.strict,
+            }
+            for e in found
+        ],
     }

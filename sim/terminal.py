@@ -10,8 +10,11 @@ from sim.model.deals import DealSet, DealSpec
 from sim.model.islands import ISLAND_KEYS
 from sim.model.payoffs import ACTORS, COMPONENTS
 from sim.model.scenario import MONEY
-from sim.report import SOLUTION_TITLES, deal_verdict, explain, feasible_summary
+from sim.report import SOLUTION_TITLES, deal_verdict, explain, feasible_summary, posture_summary
 from sim.solvers.cooperative import SOLUTION_NAMES
+from sim.solvers.equilibria import Equilibrium
+from sim.solvers.nfg import NormalFormGame
+from sim.solvers.posture import PostureResult
 
 YES, NO = "yes", "-"
 
@@ -21,9 +24,13 @@ def _flag(value: bool) -> str:
 
 
 def print_run(
-    result: Evaluation, *, components: bool = False, console: Console | None = None
+    result: Evaluation,
+    *,
+    components: bool = False,
+    solutions: bool = True,
+    console: Console | None = None,
 ) -> None:
-    """Print the deal table, optionally the components, then the solutions."""
+    """Print the deal table, optionally the components, then the cooperative solutions."""
     console = console or Console()
     info = result.scenario.scenario
     console.print(f"[bold]{info.name}[/bold] ({info.year}): {info.description}")
@@ -37,7 +44,9 @@ def print_run(
             console.print(table)
     console.print()
     console.print(f"[bold]{feasible_summary(result)}[/bold]")
-    console.print(_solution_table(result))
+    if solutions:
+        console.print(_solution_table(result))
+    console.print()
 
 
 def _deal_table(result: Evaluation) -> Table:
@@ -166,3 +175,99 @@ def _terms(spec: DealSpec, shares: object) -> str:
     if spec.demilitarised:
         terms.append("demilitarised")
     return "; ".join(terms)
+
+
+def _mix(names: tuple[str, ...], probabilities: object) -> str:
+    parts = [
+        f"{name} {p:.0%}" if p < 1 - 1e-9 else name
+        for name, p in zip(names, probabilities, strict=True)  # type: ignore[call-overload]
+        if p > 1e-9
+    ]
+    return ", ".join(parts)
+
+
+def print_posture(result: PostureResult, console: Console | None = None) -> None:
+    """Print the posture game, its equilibria and where learning dynamics lead."""
+    console = console or Console()
+    console.print(_posture_grid(result))
+    console.print()
+    console.print(f"[bold]{posture_summary(result)}[/bold]")
+    console.print(_equilibrium_table(result))
+    for name, limit in (
+        ("Fictitious play", result.fictitious_play_limit),
+        ("Replicator dynamics", result.replicator_limit),
+    ):
+        where = (
+            f"approaches equilibrium {limit + 1}"
+            if limit is not None
+            else "does not settle on an equilibrium"
+        )
+        console.print(f"{name} from uniform mixes {where}.")
+    console.print(f"Evolutionary stability: {result.evolutionarily_stable}.")
+
+
+def _posture_grid(result: PostureResult) -> Table:
+    table = result.table
+    grid = Table(
+        title="Posture game: the deal each pair of postures leads to, "
+        "with Japan's (J) and Russia's (R) utility",
+        title_justify="left",
+        show_lines=True,
+        pad_edge=False,
+    )
+    grid.add_column("Japan \\ Russia", no_wrap=True)
+    for r in table.russia:
+        grid.add_column(table.labels[r])
+    for i, j in enumerate(table.japan):
+        cells = [
+            f"{table.deals.specs[table.cells[i, c]].label}\n"
+            f"J {result.japan_payoff[i, c]:+.2f}\nR {result.russia_payoff[i, c]:+.2f}"
+            for c in range(len(table.russia))
+        ]
+        grid.add_row(table.labels[j], *cells)
+    return grid
+
+
+def _equilibrium_table(result: PostureResult) -> Table:
+    table = result.table
+    out = Table(title_justify="left")
+    for column in ("#", "Japan plays", "Russia plays", "Kind", "Deals", "J", "R"):
+        out.add_column(column, justify="right" if column in ("#", "J", "R") else "left")
+    for n, eq in enumerate(result.equilibria, start=1):
+        kind = ("pure" if eq.pure else "mixed") + (", strict" if eq.strict else "")
+        out.add_row(
+            str(n),
+            _mix(table.japan, eq.japan),
+            _mix(table.russia, eq.russia),
+            kind,
+            _mix(table.deals.ids, eq.deal_probability),
+            f"{eq.payoff[0]:+.2f}",
+            f"{eq.payoff[1]:+.2f}",
+        )
+    return out
+
+
+def print_equilibria(
+    game: NormalFormGame, found: list[Equilibrium], console: Console | None = None
+) -> None:
+    """Print the extreme equilibria of a game read from a file."""
+    console = console or Console()
+    rows, cols = game.strategies
+    if game.title:
+        console.print(f"[bold]{game.title}[/bold]")
+    out = Table(
+        title=f"{len(found)} extreme Nash equilibri{'um' if len(found) == 1 else 'a'}",
+        title_justify="left",
+    )
+    for column in ("#", game.players[0], game.players[1], "Kind", "Payoffs"):
+        out.add_column(column)
+    for n, e in enumerate(found, start=1):
+        kind = ("pure" if e.pure else "mixed") + (", strict" if e.strict else "")
+        out.add_row(
+            str(n),
+            _mix(rows, e.row),
+            _mix(cols, e.col),
+            kind,
+            f"{e.payoff_row:.4g}, {e.payoff_col:.4g}",
+        )
+    console.print(out)

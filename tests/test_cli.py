@@ -182,3 +182,53 @@ def test_console_script_and_module_entry_points():
     )
     assert bad.returncode == 2
     assert bad.stderr.strip() == "error: nope.toml: file not found"
+
+
+def test_run_posture_shows_the_game_and_its_equilibria():
+    result = invoke("run", BASELINE, "--solver", "posture")
+    assert result.exit_code == 0, result.output
+    assert "Posture game" in result.output
+    assert "extreme equilibri" in result.output
+    assert "Fictitious play" in result.output and "Replicator dynamics" in result.output
+
+
+def test_json_adds_the_posture_game():
+    data = json.loads(invoke("run", BASELINE, "--json", "--solver", "all").stdout)
+    posture = data["solutions"]["posture"]
+    assert posture["japan"] == ["insist_four", "two_first", "shelve", "aid_first"]
+    assert len(posture["outcomes"]) == 4 and len(posture["outcomes"][0]) == 4
+    for eq in posture["equilibria"]:
+        assert sum(eq["japan"].values()) == pytest.approx(1.0)
+        assert sum(eq["deals"].values()) == pytest.approx(1.0)
+    assert "nash" in data["solutions"]
+
+
+def test_export_game_round_trips_through_gambit_and_equilibria(tmp_path):
+    import pygambit as gbt
+
+    path = tmp_path / "posture.nfg"
+    result = invoke("export-game", BASELINE, "-o", path)
+    assert result.exit_code == 0, result.output
+    game = gbt.read_nfg(str(path))
+    assert [p.label for p in game.players] == ["Japan", "Russia"]
+    data = json.loads(invoke("equilibria", path, "--json").stdout)
+    posture = json.loads(invoke("run", BASELINE, "--json", "--solver", "posture").stdout)
+    assert len(data["equilibria"]) == len(posture["solutions"]["posture"]["equilibria"])
+    table = invoke("equilibria", path)
+    assert table.exit_code == 0 and "extreme Nash equilibri" in table.output
+
+
+def test_equilibria_rejects_a_bad_file(tmp_path):
+    bad = tmp_path / "bad.nfg"
+    bad.write_text("not a game\n")
+    result = invoke("equilibria", bad)
+    assert result.exit_code == 2
+    assert "bad.nfg" in result.stderr and "line 1" in result.stderr
+    missing = invoke("equilibria", tmp_path / "none.nfg")
+    assert missing.exit_code == 2 and "file not found" in missing.stderr
+
+
+def test_export_game_to_a_missing_folder_fails_cleanly(tmp_path):
+    result = invoke("export-game", BASELINE, "-o", tmp_path / "no" / "game.nfg")
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr

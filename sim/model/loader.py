@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import UserError, did_you_mean
+from sim.model import postures
 from sim.model.deals import build_menu
 from sim.model.fields import Uncertain
 from sim.model.scenario import Scenario
@@ -73,6 +74,7 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     except UserError as error:
         raise _blame_override(error, overrides, path) from None
     build_menu(scenario.deals.menu, scenario.deals.custom, source=str(path))
+    postures.resolve(scenario.posture_game, scenario.deals.custom, source=str(path))
     return scenario
 
 

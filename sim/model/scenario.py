@@ -11,6 +11,7 @@ A scenario file holds everything a run needs and nothing else::
     [actors.russia]                # Russia's government and its ratifier
     [deals]                        # the menu and the scenario's own deals
     [cooperative]                  # settings of the cooperative solvers
+    [posture_game]                 # postures and outcome table of the posture game
 
 Every model parameter is an uncertain number (see :mod:`sim.model.fields`): a
 bare number or ``{ value = …, range = [low, high] }``. Parameters have no
@@ -37,6 +38,7 @@ from sim.model.fields import (
     info,
     param,
 )
+from sim.model.postures import PostureGameTable
 
 SCHEMA_VERSION = 1
 MONEY = "US$ bn (2003)"
@@ -222,6 +224,11 @@ class Scenario(StrictModel):
     deals: Deals = Field(default_factory=Deals, description="The menu of deals.")
     cooperative: Cooperative = Field(
         default_factory=Cooperative, description="How the cooperative solvers choose among deals."
+    )
+    posture_game: PostureGameTable = Field(
+        default_factory=PostureGameTable,
+        description="The negotiating-posture game: postures in play and the outcome table "
+        "(default: the shipped game, see `kurilsim run --solver posture`).",
     )
 
 

@@ -1,0 +1,210 @@
+"""The posture game's data: each side's negotiating postures and the outcome table.
+
+The default game ships in ``sim/data/postures.toml``: four postures for each side
+and, for every pair, the deal of the catalogue it leads to with the brief's
+justification. A scenario's ``[posture_game]`` table can restrict or extend the
+postures and override any cell::
+
+    [posture_game]
+    japan = ["insist_four", "shelve", "linkage"]       # postures used, in order
+    [posture_game.postures.japan.linkage]              # a new posture
+    label = "Linkage"
+    anchor = "Aid only against a territorial step."
+    [posture_game.outcomes.linkage]                    # its row: deal per Russian posture
+    refuse = "status_quo"
+    offer_two = { deal = "two_plus_alpha", why = "…" }
+
+The table is checked once, when a scenario is loaded: every posture named in a cell
+must be declared, every pair of postures in play must have a cell, and every cell
+must name a known deal.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import Field, model_validator
+
+from sim.errors import UserError, did_you_mean
+from sim.model.deals import DealSet, DealSpec, catalogue
+from sim.model.fields import StrictModel
+
+SIDES = ("japan", "russia")
+
+
+class Posture(StrictModel):
+    """A negotiating posture one government can take."""
+
+    label: str = Field(description="Short name shown in the game matrix.")
+    anchor: str = Field("", description="Where this posture comes from in the record.")
+
+
+class Cell(StrictModel):
+    """The outcome of one pair of postures."""
+
+    deal: str = Field(description="Deal id (catalogue or [deals.custom]) the pair leads to.")
+    why: str = Field("", description="Justification of the cell.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_deal_id(cls, data: Any) -> Any:
+        return {"deal": data} if isinstance(data, str) else data
+
+
+class SidePostures(StrictModel):
+    """New postures, by side."""
+
+    japan: dict[str, Posture] = Field(default_factory=dict, description="Japan's new postures.")
+    russia: dict[str, Posture] = Field(default_factory=dict, description="Russia's new postures.")
+
+
+class PostureGameTable(StrictModel):
+    """The ``[posture_game]`` table of a scenario (everything optional)."""
+
+    japan: list[str] | None = Field(
+        None, description="Japan's postures in play, in order (default: all declared)."
+    )
+    russia: list[str] | None = Field(
+        None, description="Russia's postures in play, in order (default: all declared)."
+    )
+    postures: SidePostures = Field(
+        default_factory=SidePostures, description="Postures added to the shipped ones."
+    )
+    outcomes: dict[str, dict[str, Cell]] = Field(
+        default_factory=dict,
+        description="Cells overriding the shipped table: outcomes.<japan posture>."
+        "<russia posture> = deal id or { deal = …, why = … }.",
+    )
+
+
+@dataclass(frozen=True)
+class PostureTable:
+    """A resolved posture game: postures in play and the outcome of each pair.
+
+    Attributes
+    ----------
+    japan, russia : tuple of str
+        Posture ids in play (rows, columns).
+    labels : mapping of str to str
+        Label of every posture in play.
+    deals : DealSet
+        The distinct outcome deals, status quo first.
+    cells : ndarray of int, shape (m, k)
+        Index into ``deals`` of the outcome of each pair.
+    why : tuple of tuple of str
+        Justification of each cell.
+    """
+
+    japan: tuple[str, ...]
+    russia: tuple[str, ...]
+    labels: Mapping[str, str]
+    deals: DealSet
+    cells: NDArray[np.intp]
+    why: tuple[tuple[str, ...], ...]
+
+
+@functools.cache
+def _shipped() -> dict[str, Any]:
+    text = resources.files("sim.data").joinpath("postures.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def resolve(
+    table: PostureGameTable, custom_deals: Mapping[str, DealSpec], *, source: str | None = None
+) -> PostureTable:
+    """Merge the shipped game with a scenario's ``[posture_game]`` and check it."""
+    shipped = _shipped()
+    declared = {
+        side: {
+            **{k: Posture.model_validate(v) for k, v in shipped[side].items()},
+            **getattr(table.postures, side),
+        }
+        for side in SIDES
+    }
+    for j, row in table.outcomes.items():
+        _check_declared(j, declared["japan"], f"posture_game.outcomes.{j}", source)
+        for r in row:
+            _check_declared(r, declared["russia"], f"posture_game.outcomes.{j}.{r}", source)
+    cells = {
+        j: {r: Cell.model_validate(c) for r, c in row.items()}
+        for j, row in shipped["outcomes"].items()
+    }
+    for j, row in table.outcomes.items():
+        cells.setdefault(j, {}).update(row)
+    japan = _in_play(table.japan, declared["japan"], "posture_game.japan", source)
+    russia = _in_play(table.russia, declared["russia"], "posture_game.russia", source)
+    return _assemble(japan, russia, declared, cells, custom_deals, source)
+
+
+def _check_declared(name: str, declared: Mapping[str, Posture], key: str, source: str | None):
+    if name not in declared:
+        raise UserError(
+            f"posture '{name}' is not declared{did_you_mean(name, declared)}; declare it "
+            "under [posture_game.postures.<side>] or use a shipped one",
+            source=source,
+            key=key,
+        )
+
+
+def _in_play(
+    chosen: Sequence[str] | None, declared: Mapping[str, Posture], key: str, source: str | None
+) -> tuple[str, ...]:
+    names = tuple(declared) if chosen is None else tuple(chosen)
+    for i, name in enumerate(names):
+        _check_declared(name, declared, f"{key}[{i}]", source)
+    if not names or len(set(names)) != len(names):
+        raise UserError("expected a non-empty list of distinct postures", source=source, key=key)
+    return names
+
+
+def _assemble(
+    japan: tuple[str, ...],
+    russia: tuple[str, ...],
+    declared: Mapping[str, Mapping[str, Posture]],
+    cells: Mapping[str, Mapping[str, Cell]],
+    custom_deals: Mapping[str, DealSpec],
+    source: str | None,
+) -> PostureTable:
+    known = {**catalogue(), **custom_deals}
+    chosen: list[list[Cell]] = []
+    for j in japan:
+        row = []
+        for r in russia:
+            key = f"posture_game.outcomes.{j}.{r}"
+            cell = cells.get(j, {}).get(r)
+            if cell is None:
+                raise UserError(
+                    "the outcome table is incomplete: no deal for this pair of postures",
+                    source=source,
+                    key=key,
+                )
+            if cell.deal not in known:
+                raise UserError(
+                    f"unknown deal '{cell.deal}'{did_you_mean(cell.deal, known)}",
+                    source=source,
+                    key=key,
+                )
+            row.append(cell)
+        chosen.append(row)
+    ids = ["status_quo"] + sorted(
+        {c.deal for row in chosen for c in row} - {"status_quo"}, key=list(known).index
+    )
+    return PostureTable(
+        japan=japan,
+        russia=russia,
+        labels={
+            p: declared[s][p].label
+            for s, ps in zip(SIDES, (japan, russia), strict=True)
+            for p in ps
+        },
+        deals=DealSet.from_specs({d: known[d] for d in ids}),
+        cells=np.array([[ids.index(c.deal) for c in row] for row in chosen], dtype=np.intp),
+        why=tuple(tuple(c.why for c in row) for row in chosen),
+    )
