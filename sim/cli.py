@@ -45,6 +45,7 @@ class Solver(enum.StrEnum):
 
     cooperative = "cooperative"
     posture = "posture"
+    alternating = "alternating"
     all = "all"
 
 
@@ -93,18 +94,22 @@ def run(
     chosen = solver or [Solver.cooperative]
     result = evaluate(_load(scenario, set_))
     if as_json:
-        from sim.report import posture_json, to_json
+        from sim.report import alternating_json, posture_json, to_json
 
         data = to_json(result)
         if _wants(chosen, Solver.posture):
             data["solutions"]["posture"] = posture_json(result.posture())
+        if _wants(chosen, Solver.alternating):
+            data["solutions"]["alternating"] = alternating_json(result)
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
-    from sim.terminal import print_posture, print_run
+    from sim.terminal import print_alternating, print_posture, print_run
 
     print_run(result, components=components, solutions=_wants(chosen, Solver.cooperative))
     if _wants(chosen, Solver.posture):
         print_posture(result.posture())
+    if _wants(chosen, Solver.alternating):
+        print_alternating(result)
 
 
 @app.command()

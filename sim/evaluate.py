@@ -10,12 +10,15 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim.model.deals import DealSet, build_menu
 from sim.model.parameters import ParameterTable
 from sim.model.payoffs import ACTORS, COMPONENTS, Payoffs, compute_payoffs
 from sim.model.postures import PostureTable, resolve
 from sim.model.scenario import Scenario
 from sim.solvers import cooperative
+from sim.solvers.alternating import AlternatingResult, solve_alternating
 from sim.solvers.posture import BatchPostureResult, PostureResult, batch_posture, solve_posture
 
 if TYPE_CHECKING:
@@ -62,6 +65,25 @@ class Evaluation:
     def posture_batch(self) -> BatchPostureResult:
         """The posture game solved in every draw (batched)."""
         return batch_posture(self.posture_utility, self.posture_table)
+
+    def alternating(self) -> AlternatingResult:
+        """Alternating offers over the menu plus a money transfer, in every draw."""
+        settings = self.scenario.alternating
+        utility = self.payoffs.utility
+        allowed = None
+        if settings.require_ratification:
+            allowed = self.cooperative.ratifiable.all(axis=2)
+        patience = np.stack(
+            [self.parameters.column(f"actors.{a}.patience") for a in ACTORS], axis=-1
+        )
+        return solve_alternating(
+            utility - utility[:, :1, :],
+            patience,
+            breakdown=self.parameters.column("alternating.breakdown_risk"),
+            proposer=ACTORS.index(settings.proposer),
+            deadline=settings.deadline,
+            allowed=allowed,
+        )
 
     def table(self, draw: int = 0, *, components: bool = False) -> pd.DataFrame:
         """One row per deal for one draw: utilities, rationality, win-sets, Pareto.

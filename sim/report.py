@@ -219,3 +219,46 @@ def equilibria_json(game: NormalFormGame, found: list[Equilibrium]) -> dict[str,
             for e in found
         ],
     }
+
+
+def alternating_lines(result: Evaluation, draw: int = 0) -> list[str]:
+    """Plain-words account of the alternating-offers outcome in one draw."""
+    alt = result.alternating()
+    settings = result.scenario.alternating
+    first = settings.proposer.capitalize()
+    horizon = f"a deadline of {alt.deadline} rounds" if alt.deadline else "no deadline"
+    beta = alt.effective_discount[draw]
+    head = (
+        f"{first} proposes first; {horizon}; effective discount per round (patience x "
+        f"(1 - breakdown risk)): Japan {beta[0]:.3f}, Russia {beta[1]:.3f}."
+    )
+    pool = "deals both ratifiers pass" if settings.require_ratification else "deals"
+    if not alt.agreement[draw]:
+        return [head, f"No agreement: no {pool[:-1]} has a positive joint surplus."]
+    deal = result.deals.ids[alt.deal[draw]]
+    share, payoff, transfer = alt.share[draw], alt.payoff[draw], float(alt.transfer[draw])
+    payer = "Japan pays Russia" if transfer >= 0 else "Russia pays Japan"
+    return [
+        head,
+        f"Agreed at once on {deal}: the largest joint surplus ({alt.surplus[draw]:.2f}) among "
+        f"{pool}; {payer} {abs(transfer):.2f}.",
+        f"Shares of the surplus: Japan {share[0]:.0%}, Russia {share[1]:.0%} (gains Japan "
+        f"{payoff[0]:+.2f}, Russia {payoff[1]:+.2f}). Delay: {int(alt.delay[draw])} rounds - "
+        "with complete information the first offer is accepted.",
+    ]
+
+
+def alternating_json(result: Evaluation, draw: int = 0) -> dict[str, Any]:
+    """The alternating-offers outcome of one draw, for ``--json``."""
+    alt = result.alternating()
+    return {
+        "agreement": bool(alt.agreement[draw]),
+        "deal": result.deals.ids[alt.deal[draw]],
+        "surplus": float(alt.surplus[draw]),
+        "transfer_japan_to_russia": float(alt.transfer[draw]),
+        "share": {a: float(alt.share[draw, i]) for i, a in enumerate(ACTORS)},
+        "gain": {a: float(alt.payoff[draw, i]) for i, a in enumerate(ACTORS)},
+        "delay": int(alt.delay[draw]),
+        "first_proposer": result.scenario.alternating.proposer,
+        "deadline": alt.deadline,
+    }

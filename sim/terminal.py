@@ -10,7 +10,14 @@ from sim.model.deals import DealSet, DealSpec
 from sim.model.islands import ISLAND_KEYS
 from sim.model.payoffs import ACTORS, COMPONENTS
 from sim.model.scenario import MONEY
-from sim.report import SOLUTION_TITLES, deal_verdict, explain, feasible_summary, posture_summary
+from sim.report import (
+    SOLUTION_TITLES,
+    alternating_lines,
+    deal_verdict,
+    explain,
+    feasible_summary,
+    posture_summary,
+)
 from sim.solvers.cooperative import SOLUTION_NAMES
 from sim.solvers.equilibria import Equilibrium
 from sim.solvers.nfg import NormalFormGame
@@ -271,3 +278,12 @@ def print_equilibria(
             f"{e.payoff_row:.4g}, {e.payoff_col:.4g}",
         )
     console.print(out)
+
+
+def print_alternating(result: Evaluation, console: Console | None = None) -> None:
+    """Print the alternating-offers outcome."""
+    console = console or Console()
+    console.print()
+    console.print("[bold]Alternating offers with a money transfer[/bold]")
+    for line in alternating_lines(result):
+        console.print(line)

@@ -232,3 +232,18 @@ def test_export_game_to_a_missing_folder_fails_cleanly(tmp_path):
     result = invoke("export-game", BASELINE, "-o", tmp_path / "no" / "game.nfg")
     assert result.exit_code == 2
     assert "cannot write" in result.stderr
+
+
+def test_run_alternating_reports_deal_transfer_shares_and_delay():
+    result = invoke("run", BASELINE, "--solver", "alternating")
+    assert result.exit_code == 0, result.output
+    assert "Alternating offers" in result.output
+    assert "Delay: 0 rounds" in result.output
+    data = json.loads(invoke("run", BASELINE, "--json", "--solver", "alternating").stdout)
+    alt = data["solutions"]["alternating"]
+    assert alt["delay"] == 0
+    assert sum(alt["share"].values()) == pytest.approx(1.0)
+    deal = next(d for d in data["deals"] if d["id"] == alt["deal"])
+    gains = deal["utility"]  # the status quo is 0 for both in the baseline
+    assert alt["gain"]["japan"] == pytest.approx(gains["japan"] - alt["transfer_japan_to_russia"])
+    assert alt["gain"]["russia"] == pytest.approx(gains["russia"] + alt["transfer_japan_to_russia"])

@@ -197,3 +197,58 @@ def build_menu(
             )
     ordered = [STATUS_QUO] + [d for d in dict.fromkeys(wanted) if d != STATUS_QUO]
     return DealSet.from_specs({deal_id: known[deal_id] for deal_id in ordered})
+
+
+NO_PERFORMER, JAPAN_PERFORMS, RUSSIA_PERFORMS = -1, 0, 1
+
+
+def later_performer(spec: DealSpec) -> int:
+    """Which side must still perform after a deal is signed and ratified.
+
+    Russia, when islands change hands later than the money comes (a delayed transfer,
+    or money paid up front: Kawana, Hashimoto's credits); Japan, when money is due on
+    a transfer that happens at once; nobody, when nothing is left to do.
+    """
+    cedes = any(share > 0 for share in spec.shares())
+    if cedes and (spec.transfer_delay > 0 or spec.aid_timing == "up_front"):
+        return RUSSIA_PERFORMS
+    if cedes and spec.cooperation > 0:
+        return JAPAN_PERFORMS
+    return NO_PERFORMER
+
+
+def reneged(spec: DealSpec) -> DealSpec:
+    """The outcome when the later performer of ``spec`` reneges.
+
+    Russia reneging: no island changes hands, the treaty that promised them falls,
+    Japan's claim stays alive, and only money already paid up front has flowed.
+    Japan reneging: the islands are transferred but the money never comes.
+    A deal with nobody left to perform is returned unchanged.
+    """
+    performer = later_performer(spec)
+    if performer == RUSSIA_PERFORMS:
+        paid = spec.aid_timing == "up_front"
+        return spec.model_copy(
+            update={
+                "label": f"{spec.label}, reneged by Russia",
+                "sovereignty": Sovereignty(),
+                "transfer_delay": 0.0,
+                "peace_treaty": False,
+                "claim": "kept",
+                "cooperation": spec.cooperation if paid else 0.0,
+            }
+        )
+    if performer == JAPAN_PERFORMS:
+        return spec.model_copy(
+            update={"label": f"{spec.label}, reneged by Japan", "cooperation": 0.0}
+        )
+    return spec
+
+
+def reneged_menu(deals: DealSet) -> tuple[NDArray[np.intp], DealSet]:
+    """Each deal's later performer (``-1``, 0 Japan, 1 Russia) and its reneged variants."""
+    performer = np.array([later_performer(spec) for spec in deals.specs], dtype=np.intp)
+    variants = DealSet.from_specs(
+        {deal_id: reneged(spec) for deal_id, spec in zip(deals.ids, deals.specs, strict=True)}
+    )
+    return performer, variants

@@ -151,9 +151,7 @@ class Payoffs:
     @property
     def utility(self) -> Array:
         """Governments' utilities, shape ``(N, D, 2)``."""
-        return self._cached(
-            "utility", lambda: np.stack([t.total() for t in self.terms], axis=-1)
-        )
+        return self._cached("utility", lambda: np.stack([t.total() for t in self.terms], axis=-1))
 
     @property
     def ratifier_utility(self) -> Array:

@@ -12,6 +12,8 @@ A scenario file holds everything a run needs and nothing else::
     [deals]                        # the menu and the scenario's own deals
     [cooperative]                  # settings of the cooperative solvers
     [posture_game]                 # postures and outcome table of the posture game
+    [sequential]                   # proposer, ratification, reputation costs, noise
+    [alternating]                  # first proposer, breakdown risk, deadline
 
 Every model parameter is an uncertain number (see :mod:`sim.model.fields`): a
 bare number or ``{ value = …, range = [low, high] }``. Parameters have no
@@ -24,6 +26,8 @@ utility. Island values are therefore willingness to pay (Japan) or to accept
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -205,6 +209,57 @@ class Cooperative(StrictModel):
     )
 
 
+Side = Literal["japan", "russia"]
+
+
+class SidesCost(StrictModel):
+    """A cost for each side."""
+
+    japan: NonNegative = param("Japan's cost.", MONEY)
+    russia: NonNegative = param("Russia's cost.", MONEY)
+
+
+class Sequential(StrictModel):
+    """The sequential two-level game: offer, response, ratification, performance."""
+
+    proposer: Side = info("Who makes the offer (the other order is reported too).", default="japan")
+    ratification: bool = info(
+        "Whether both ratifiers must pass a deal (Putnam's two-level game).", default=True
+    )
+    reputation_cost: SidesCost = info(
+        "What reneging on a signed and ratified deal costs the side that reneges."
+    )
+    ratification_noise: NonNegative = param(
+        "Scale of ratifier noise: a ratifier passes a deal with logistic probability in its "
+        "utility margin divided by this; 0 = deterministic.",
+        MONEY,
+    )
+    menu: list[str] | None = info(
+        "Deals the proposer may offer, in order (default: the scenario's menu).", default=None
+    )
+
+
+class Alternating(StrictModel):
+    """Alternating offers over a deal plus a money transfer (Rubinstein with linkage)."""
+
+    proposer: Side = info("Who makes the first offer.", default="japan")
+    breakdown_risk: Probability = param(
+        "Per-round probability that talks collapse for good (irredentists capture the issue, "
+        "a leader falls); a round is a year, so patience applies per round.",
+        "probability per round",
+    )
+    deadline: int | None = info(
+        "Number of rounds before talks end in the status quo ('a treaty by 2000'); "
+        "omit for no deadline.",
+        default=None,
+        ge=1,
+        le=1000,
+    )
+    require_ratification: bool = info(
+        "Only deals both ratifiers would pass may be agreed.", default=True
+    )
+
+
 class Scenario(StrictModel):
     """A complete, validated scenario."""
 
@@ -225,6 +280,8 @@ class Scenario(StrictModel):
     cooperative: Cooperative = Field(
         default_factory=Cooperative, description="How the cooperative solvers choose among deals."
     )
+    sequential: Sequential = info("The sequential two-level game with commitment.")
+    alternating: Alternating = info("Alternating offers with a money transfer.")
     posture_game: PostureGameTable = Field(
         default_factory=PostureGameTable,
         description="The negotiating-posture game: postures in play and the outcome table "
