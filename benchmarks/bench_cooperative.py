@@ -30,7 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=1_000_000)
     parser.add_argument("--loop", type=int, default=2_000, help="draws for the per-draw loop")
-    parser.add_argument("--chunk", type=int, default=65_536)
+    parser.add_argument("--chunk", type=int, default=4_096)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 

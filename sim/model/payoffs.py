@@ -105,7 +105,7 @@ class Terms:
 
     Attributes
     ----------
-    coefficients : ndarray, shape (N, K)
+    coefficients : ndarray, shape (K, N)
         Per-draw coefficient of each term (from the parameters).
     features : ndarray, shape (K, D)
         Per-deal feature of each term (from the deals' terms).
@@ -118,13 +118,13 @@ class Terms:
     component: NDArray[np.intp]
 
     def total(self) -> Array:
-        """Utility, shape ``(N, D)``."""
-        return np.asarray(self.coefficients @ self.features)
+        """Utility, shape ``(D, N)`` (deals by draws)."""
+        return np.asarray(self.features.T @ self.coefficients)
 
     def part(self, component: int) -> Array:
-        """One component, shape ``(N, D)``."""
+        """One component, shape ``(D, N)``."""
         mask = self.component == component
-        return np.asarray(self.coefficients[:, mask] @ self.features[mask])
+        return np.asarray(self.features[mask].T @ self.coefficients[mask])
 
 
 @dataclass(frozen=True)
@@ -150,16 +150,25 @@ class Payoffs:
 
     @property
     def utility(self) -> Array:
-        """Governments' utilities, shape ``(N, D, 2)``."""
-        return self._cached("utility", lambda: np.stack([t.total() for t in self.terms], axis=-1))
+        """Governments' utilities, shape ``(N, D, 2)`` (a view of an actor-major array)."""
+
+        def make() -> Array:
+            return np.stack([t.total() for t in self.terms]).transpose(2, 1, 0)
+
+        return self._cached("utility", make)
 
     @property
     def ratifier_utility(self) -> Array:
         """Ratifiers' utilities, shape ``(N, D, 2)``: nationalist costs weighted by ``w``."""
 
         def make() -> Array:
-            nationalist = np.stack([t.part(NATIONALIST) for t in self.terms], axis=-1)
-            return self.utility + (self.ratifier_weight[:, None, :] - 1.0) * nationalist
+            extra = np.stack(
+                [
+                    (self.ratifier_weight[:, a] - 1.0) * t.part(NATIONALIST)
+                    for a, t in enumerate(self.terms)
+                ]
+            )
+            return (extra + self.utility.transpose(2, 1, 0)).transpose(2, 1, 0)
 
         return self._cached("ratifier_utility", make)
 
@@ -168,13 +177,8 @@ class Payoffs:
         """Every component, shape ``(N, D, 2, 7)`` (axes: draw, deal, actor, component)."""
 
         def make() -> Array:
-            return np.stack(
-                [
-                    np.stack([t.part(c) for c in range(len(COMPONENTS))], axis=-1)
-                    for t in self.terms
-                ],
-                axis=2,
-            )
+            parts = [[t.part(c) for c in range(len(COMPONENTS))] for t in self.terms]
+            return np.transpose(np.array(parts), (3, 2, 0, 1))
 
         return self._cached("components", make)
 
@@ -190,7 +194,7 @@ class _TermList:
 
     def build(self) -> Terms:
         return Terms(
-            coefficients=np.vstack([c for _, c, _ in self._items]).T,
+            coefficients=np.vstack([c for _, c, _ in self._items]),
             features=np.vstack([f for _, _, f in self._items]),
             component=np.array([k for k, _, _ in self._items], dtype=np.intp),
         )

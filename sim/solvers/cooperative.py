@@ -169,30 +169,29 @@ def solve(
     ratifier_utility = np.asarray(ratifier_utility, dtype=float)
     if utility.ndim != 3 or utility.shape[2] != 2 or ratifier_utility.shape != utility.shape:
         raise ValueError(f"utilities must have shape (N, D, 2), got {utility.shape}")
-    gains = _by_actor(utility - utility[:, :1, :])
-    ratifier_gains = _by_actor(ratifier_utility - ratifier_utility[:, :1, :])
+    u, r = _deal_major(utility), _deal_major(ratifier_utility)
+    gains, ratifier_gains = u - u[:, :1], r - r[:, :1]
     rational, ratifiable = gains > tol, ratifier_gains > tol
     feasible = rational[0] & rational[1]
     if require_ratification:
         feasible &= ratifiable[0] & ratifiable[1]
     alpha = np.asarray(power, dtype=float)
-    half = np.full(len(alpha), 0.5)
     logs = _logs(gains)
     solutions = {
         name: solution
         for name, solution in (
-            *_nash_pair("nash", gains, logs, feasible, half, tol),
+            *_nash_pair("nash", gains, logs, feasible, np.full(len(alpha), 0.5), tol),
             *_nash_pair("nash_asymmetric", gains, logs, feasible, alpha, tol),
             *_min_pair("kalai_smorodinsky", gains, feasible, _ideal(gains, feasible), tol),
-            *_min_pair("egalitarian", gains, feasible, np.ones((2, len(alpha), 1)), tol),
+            *_min_pair("egalitarian", gains, feasible, np.ones((2, 1, len(alpha))), tol),
             ("utilitarian", _finite("utilitarian", gains, feasible, gains[0] + gains[1], tol)),
         )
     }
     return CooperativeResult(
-        rational=np.stack([rational[0], rational[1]], axis=-1),
-        ratifiable=np.stack([ratifiable[0], ratifiable[1]], axis=-1),
-        pareto=_pareto(_by_actor(utility), tol),
-        feasible=feasible,
+        rational=rational.transpose(2, 1, 0),
+        ratifiable=ratifiable.transpose(2, 1, 0),
+        pareto=_pareto(u, tol).T,
+        feasible=feasible.T,
         power=alpha,
         solutions=solutions,
     )
@@ -200,40 +199,52 @@ def solve(
 
 def pareto_optimal(utility: Array, tol: float = TOL) -> BoolArray:
     """Deals no other deal weakly dominates, shape ``(N, D)`` from ``(N, D, 2)``."""
-    return _pareto(_by_actor(np.asarray(utility, dtype=float)), tol)
+    return _pareto(_deal_major(np.asarray(utility, dtype=float)), tol).T
 
 
-# -- kernels: arrays indexed [actor, draw, deal] -----------------------------------------
+# -- kernels: arrays indexed [actor, deal, draw] -----------------------------------------
+# The deal axis is short (about ten) and the draw axis long, so kernels keep draws
+# contiguous and reduce over deals with element-wise operations between rows.
 
 
-def _by_actor(values: Array) -> Array:
-    """``(N, D, 2)`` to a contiguous ``(2, N, D)``: one plain array per side."""
-    return np.ascontiguousarray(np.moveaxis(values, -1, 0))
+def _deal_major(values: Array) -> Array:
+    """``(N, D, 2)`` to a contiguous ``(2, D, N)`` (no copy if it is a view of one)."""
+    return np.ascontiguousarray(values.transpose(2, 1, 0))
+
+
+def _argmax(values: Array) -> IntArray:
+    """Index of the first largest row of ``values`` (D, N) in each column, shape (N,)."""
+    best, index = values[0].copy(), np.zeros(values.shape[1], dtype=np.intp)
+    for d in range(1, len(values)):
+        larger = values[d] > best
+        np.copyto(best, values[d], where=larger)
+        index[larger] = d
+    return index
 
 
 def _pareto(u: Array, tol: float) -> BoolArray:
     low_j, low_r, high_j, high_r = u[0] - tol, u[1] - tol, u[0] + tol, u[1] + tol
     dominated = np.zeros(u.shape[1:], dtype=bool)
-    for other in range(u.shape[2]):
-        cj, cr = u[0, :, other : other + 1], u[1, :, other : other + 1]
+    for other in range(u.shape[1]):
+        cj, cr = u[0, other], u[1, other]
         dominated |= (cj >= low_j) & (cr >= low_r) & ((cj > high_j) | (cr > high_r))
     return ~dominated
 
 
 def _pick(g: Array, index: IntArray) -> Array:
-    """Gains of the deal ``index[n]`` in each draw, shape ``(N, 2)``."""
-    rows = np.arange(g.shape[1])
-    return np.stack([g[0, rows, index], g[1, rows, index]], axis=-1)
+    """Gains of deal ``index[n]`` in each draw ``n``, shape ``(N, 2)``."""
+    columns = np.arange(g.shape[2])
+    return np.stack([g[0, index, columns], g[1, index, columns]], axis=-1)
 
 
 def _finite(name: str, g: Array, feasible: BoolArray, objective: Array, tol: float) -> Solution:
-    """Best feasible single deal by ``objective`` (N, D); ties to the larger sum of gains."""
+    """Best feasible single deal by ``objective`` (D, N); ties to the larger sum of gains."""
     scores = np.where(feasible, objective, -np.inf)
-    best = scores.max(axis=1, keepdims=True)
+    best = scores.max(axis=0)
     tied = feasible & (scores >= best - tol)
-    deal = np.where(tied, g[0] + g[1], -np.inf).argmax(axis=1)
-    agreement = np.asarray(feasible.any(axis=1), dtype=bool)
-    deal = np.where(agreement, deal, 0)
+    deal = _argmax(np.where(tied, g[0] + g[1], -np.inf))
+    agreement = np.asarray(feasible.any(axis=0), dtype=bool)
+    deal[~agreement] = 0
     return Solution(
         method=name,
         deal=deal,
@@ -257,17 +268,17 @@ def _lottery(
 ) -> Solution:
     """Improve ``single`` in draws ``rows`` by the best segment toward another feasible deal.
 
-    ``p``, ``value`` and ``feasible`` hold those draws only (shape ``(len(rows), D)``);
+    ``p``, ``value`` and ``feasible`` hold those draws only (shape ``(D, len(rows))``);
     ``p`` is the weight on the other deal, ``value`` the objective there, ``base`` the
     objective of the single deal.
     """
     value = np.where(feasible, value, -np.inf)
-    best = value.argmax(axis=1)
+    best = _argmax(value)
     sub = np.arange(len(rows))
-    better = value[sub, best] > base + tol
+    better = value[best, sub] > base + tol
     other, weight = single.deal.copy(), np.ones(len(single.deal))
     other[rows] = np.where(better, best, single.deal[rows])
-    weight[rows] = 1.0 - np.where(better, p[sub, best], 0.0)
+    weight[rows] = 1.0 - np.where(better, p[best, sub], 0.0)
     w = weight[:, None]
     return Solution(
         method=name,
@@ -281,7 +292,7 @@ def _lottery(
 
 def _lottery_rows(feasible: BoolArray) -> IntArray:
     """Draws with at least two feasible deals: the only ones a lottery can improve."""
-    return np.flatnonzero(feasible.sum(axis=1) >= 2)
+    return np.flatnonzero(feasible.sum(axis=0) >= 2)
 
 
 def _logs(x: Array) -> Array:
@@ -299,25 +310,24 @@ def _nash_pair(
     name: str, g: Array, logs: Array, feasible: BoolArray, alpha: Array, tol: float
 ) -> tuple[tuple[str, Solution], tuple[str, Solution]]:
     """The Nash solution over single deals and over lotteries of two (``logs = ln g``)."""
-    a = alpha[:, None]
-    single = _finite(name, g, feasible, a * logs[0] + (1 - a) * logs[1], tol)
+    single = _finite(name, g, feasible, alpha * logs[0] + (1 - alpha) * logs[1], tol)
     rows = _lottery_rows(feasible)
-    a, gs = a[rows], g[:, rows]
-    xv, yv = single.gain[rows, :1], single.gain[rows, 1:]
+    a, gs = alpha[rows], g[:, :, rows]
+    xv, yv = single.gain[rows, 0], single.gain[rows, 1]
     dx, dy = gs[0] - xv, gs[1] - yv
     cross = dx * dy
     with np.errstate(divide="ignore", invalid="ignore"):
         p = -(a * dx * yv + (1 - a) * dy * xv) / cross
     p = np.where(cross < 0, np.clip(np.nan_to_num(p), 0.0, 1.0), 0.0)
     value = _log_nash(xv + p * dx, yv + p * dy, a)
-    base = _log_nash(xv, yv, a)[:, 0]
-    lottery = _lottery(f"{name}_lottery", single, g, rows, p, value, feasible[rows], base, tol)
+    base = _log_nash(xv, yv, a)
+    lottery = _lottery(f"{name}_lottery", single, g, rows, p, value, feasible[:, rows], base, tol)
     return (name, single), (f"{name}_lottery", lottery)
 
 
 def _ideal(g: Array, feasible: BoolArray) -> Array:
-    """Best feasible gain of each side, shape ``(2, N, 1)``; 1 where nothing is feasible."""
-    best = np.where(feasible, g, -np.inf).max(axis=2, keepdims=True)
+    """Best feasible gain of each side, shape ``(2, 1, N)``; 1 where nothing is feasible."""
+    best = np.where(feasible, g, -np.inf).max(axis=1, keepdims=True)
     return np.where(np.isfinite(best) & (best > 0), best, 1.0)
 
 
@@ -328,14 +338,14 @@ def _min_pair(
     sj, sr = g[0] / scale[0], g[1] / scale[1]
     single = _finite(name, g, feasible, np.minimum(sj, sr), tol)
     rows = _lottery_rows(feasible)
-    sj, sr = sj[rows], sr[rows]
-    vj = single.gain[rows, :1] / scale[0, rows]
-    vr = single.gain[rows, 1:] / scale[1, rows]
+    sj, sr = sj[:, rows], sr[:, rows]
+    vj = single.gain[rows, 0] / scale[0, 0, rows]
+    vr = single.gain[rows, 1] / scale[1, 0, rows]
     diff_v, diff_w = vj - vr, sj - sr
     with np.errstate(divide="ignore", invalid="ignore"):
         p = diff_v / (diff_v - diff_w)
     p = np.where(diff_v * diff_w < 0, np.clip(np.nan_to_num(p), 0.0, 1.0), 0.0)
     value = np.minimum(vj + p * (sj - vj), vr + p * (sr - vr))
-    base = np.minimum(vj, vr)[:, 0]
-    lottery = _lottery(f"{name}_lottery", single, g, rows, p, value, feasible[rows], base, tol)
+    base = np.minimum(vj, vr)
+    lottery = _lottery(f"{name}_lottery", single, g, rows, p, value, feasible[:, rows], base, tol)
     return (name, single), (f"{name}_lottery", lottery)
