@@ -1,0 +1,380 @@
+r"""Export one draw of the sequential two-level game to Gambit's extensive-form ``.efg`` format.
+
+The tree is the game solved by :mod:`sim.solvers.sequential` (Putnam 1988; Fearon
+1995), with perfect information — every decision node is its own information set:
+
+1. the proposer's government chooses an offer: ``deal_ids[0]`` (offer nothing) or a
+   deal ``d >= 1``;
+2. the other government chooses ``accept`` or ``reject``;
+3. when ratification applies, Japan's ratifier and then Russia's ratifier choose
+   ``ratify`` or ``reject``;
+4. when ``performer[d] >= 0``, that side's government chooses ``perform`` or
+   ``renege``.
+
+Any rejection ends in the status quo. There are four players — Japan's government,
+Russia's government, Japan's ratifier, Russia's ratifier (a ratifier without a move
+when ratification does not apply) — and every terminal node pays the two
+governments' utilities and the two ratifiers', reputation cost included for the side
+that reneges. The deal menu gives
+:math:`1 + \sum_{d \ge 1} (2 + 2\,[\text{ratification}] + [\text{performer}_d \ge 0])`
+terminal nodes.
+
+Format (Gambit documentation, "The extensive game (.efg) file format")::
+
+    EFG 2 R "title" { "Player 1" "Player 2" ... }
+    "comment"
+    p "node" player infoset "infoset name" { "action" ... } outcome
+    t "node" outcome "outcome name" { payoff1, payoff2, ... }
+
+Nodes are listed in prefix order (a node, then the subtrees of its children from
+first to last); information sets are numbered within their player; outcome 0 is the
+null outcome, and an outcome repeated later may omit its name and payoffs. Payoffs
+are written in the shortest decimal form that reads back as the same float. Gambit
+16 expects labels of printable ASCII without quotes, backslashes, leading, trailing
+or doubled spaces, and unique outcome labels; deal ids are checked against that.
+Files are written to a temporary file in the target folder and renamed into place.
+
+:func:`spe_behavior` gives the subgame-perfect equilibrium of
+:func:`sim.solvers.sequential.solve` as a pure behaviour strategy: the action chosen
+at every information set, on and off the equilibrium path, keyed by the information
+set labels of the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from sim.solvers.sequential import TOL, solve
+
+Array = NDArray[np.float64]
+
+PLAYERS: tuple[str, str, str, str] = (
+    "Japan government",
+    "Russia government",
+    "Japan ratifier",
+    "Russia ratifier",
+)
+"""Players of the exported game, in file order (Gambit players 1 to 4)."""
+
+OFFER = "offer"
+"""Label of the proposer's information set at the root."""
+
+
+@dataclass(frozen=True)
+class _Game:
+    """One draw, validated: deals, utilities ``(D, 4)`` of each outcome, performers."""
+
+    deal_ids: tuple[str, ...]
+    performed: Array  # (D, 4): governments J, R, ratifiers J, R
+    reneged: Array  # (D, 4), reputation cost included
+    performer: NDArray[np.intp]
+    proposer: int
+    ratification: bool
+
+
+def infoset_label(deal_id: str, role: str) -> str:
+    """Label of the information set where ``role`` moves after ``deal_id`` is offered.
+
+    ``role`` is ``"respond"``, ``"Japan ratifier"``, ``"Russia ratifier"`` or
+    ``"perform"``.
+
+    Examples
+    --------
+    >>> infoset_label("two_islands", "respond")
+    'two_islands: respond'
+    """
+    return f"{deal_id}: {role}"
+
+
+def _check_label(text: str) -> str:
+    ok = (
+        len(text) > 0
+        and text.isascii()
+        and text.isprintable()
+        and text == text.strip()
+        and "  " not in text
+        and '"' not in text
+        and "\\" not in text
+    )
+    if not ok:
+        raise ValueError(f"deal id not usable as a Gambit label: {text!r}")
+    return text
+
+
+def _game(
+    deal_ids: Sequence[str],
+    utility: ArrayLike,
+    ratifier_utility: ArrayLike,
+    reneged_utility: ArrayLike,
+    reneged_ratifier_utility: ArrayLike,
+    performer: ArrayLike,
+    reputation_cost: ArrayLike,
+    proposer: int,
+    ratification: bool,
+) -> _Game:
+    arrays = [
+        np.asarray(a, dtype=float)
+        for a in (utility, ratifier_utility, reneged_utility, reneged_ratifier_utility)
+    ]
+    n_deals = len(deal_ids)
+    for arr in arrays:
+        if arr.shape != (n_deals, 2) or not np.isfinite(arr).all():
+            raise ValueError(f"utilities must be finite with shape ({n_deals}, 2), got {arr.shape}")
+    ids = tuple(_check_label(str(d)) for d in deal_ids)
+    labels = [*ids, *(f"{d} reneged" for d in ids[1:])]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"deal ids must be unique (with their reneged variants): {ids}")
+    perf = np.asarray(performer, dtype=np.intp)
+    if perf.shape != (n_deals,) or not np.isin(perf, (-1, 0, 1)).all() or perf[0] != -1:
+        raise ValueError(f"performer must be {n_deals} codes in {{-1, 0, 1}} with -1 first")
+    cost = np.asarray(reputation_cost, dtype=float)
+    if cost.shape != (2,) or not np.isfinite(cost).all():
+        raise ValueError(f"reputation_cost must be 2 finite numbers, got shape {cost.shape}")
+    if proposer not in (0, 1):
+        raise ValueError(f"proposer must be 0 or 1, got {proposer!r}")
+    charged = cost * (perf[:, None] == np.arange(2))
+    u, r, ur, rr = arrays
+    return _Game(
+        deal_ids=ids,
+        performed=np.hstack([u, r]),
+        reneged=np.hstack([ur - charged, rr - charged]),
+        performer=perf,
+        proposer=int(proposer),
+        ratification=bool(ratification),
+    )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _quote(text: str) -> str:
+    return f'"{text}"'
+
+
+def _number(value: float) -> str:
+    return np.format_float_positional(float(value), unique=True, trim="-")
+
+
+class _Writer:
+    """Lines of the node list, with information set and outcome numbering."""
+
+    def __init__(self, game: _Game) -> None:
+        self.game = game
+        self.lines: list[str] = []
+        self.infosets = [0, 0, 0, 0]
+        self.outcomes: dict[str, int] = {}
+
+    def decision(self, player: int, label: str, actions: Sequence[str]) -> None:
+        self.infosets[player] += 1
+        names = " ".join(map(_quote, actions))
+        number = self.infosets[player]
+        self.lines.append(f'p "" {player + 1} {number} {_quote(label)} {{ {names} }} 0')
+
+    def terminal(self, label: str, payoffs: Array) -> None:
+        if label in self.outcomes:
+            self.lines.append(f't "" {self.outcomes[label]}')
+            return
+        self.outcomes[label] = len(self.outcomes) + 1
+        values = ", ".join(_number(v) for v in payoffs)
+        self.lines.append(f't "" {self.outcomes[label]} {_quote(label)} {{ {values} }}')
+
+    def status_quo(self) -> None:
+        self.terminal(self.game.deal_ids[0], self.game.performed[0])
+
+    def deal(self, d: int) -> None:
+        game, name = self.game, self.game.deal_ids[d]
+        self.decision(1 - game.proposer, infoset_label(name, "respond"), ("accept", "reject"))
+        if game.ratification:
+            for side in (0, 1):
+                role = PLAYERS[2 + side]
+                self.decision(2 + side, infoset_label(name, role), ("ratify", "reject"))
+        k = int(game.performer[d])
+        if k >= 0:
+            self.decision(k, infoset_label(name, "perform"), ("perform", "renege"))
+            self.terminal(name, game.performed[d])
+            self.terminal(f"{name} reneged", game.reneged[d])
+        else:
+            self.terminal(name, game.performed[d])
+        for _ in range(3 if game.ratification else 1):  # rejections, innermost first
+            self.status_quo()
+
+    def tree(self) -> list[str]:
+        self.decision(self.game.proposer, OFFER, self.game.deal_ids)
+        self.status_quo()
+        for d in range(1, len(self.game.deal_ids)):
+            self.deal(d)
+        return self.lines
+
+
+def format_efg(
+    *,
+    deal_ids: Sequence[str],
+    utility: ArrayLike,
+    ratifier_utility: ArrayLike,
+    reneged_utility: ArrayLike,
+    reneged_ratifier_utility: ArrayLike,
+    performer: ArrayLike,
+    reputation_cost: ArrayLike,
+    proposer: int,
+    ratification: bool = True,
+    title: str = "",
+) -> str:
+    """The ``.efg`` text of one draw of the sequential game (see :func:`write_efg`)."""
+    game = _game(
+        deal_ids,
+        utility,
+        ratifier_utility,
+        reneged_utility,
+        reneged_ratifier_utility,
+        performer,
+        reputation_cost,
+        proposer,
+        ratification,
+    )
+    if title and title != _check_label(title):
+        raise ValueError(f"title not usable in a Gambit file: {title!r}")
+    players = " ".join(map(_quote, PLAYERS))
+    head = [f"EFG 2 R {_quote(title)} {{ {players} }}", '""', ""]
+    return "\n".join([*head, *_Writer(game).tree(), ""])
+
+
+def write_efg(
+    path: str | os.PathLike[str],
+    *,
+    deal_ids: Sequence[str],
+    utility: ArrayLike,
+    ratifier_utility: ArrayLike,
+    reneged_utility: ArrayLike,
+    reneged_ratifier_utility: ArrayLike,
+    performer: ArrayLike,
+    reputation_cost: ArrayLike,
+    proposer: int,
+    ratification: bool = True,
+    title: str = "",
+) -> None:
+    """Write one draw of the sequential game to a Gambit ``.efg`` file, atomically.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Destination file.
+    deal_ids : sequence of str, length D
+        Deal names (action and outcome labels); ``deal_ids[0]`` is the status quo.
+    utility, ratifier_utility : array_like, shape (D, 2)
+        Governments' and ratifiers' utilities of each deal.
+    reneged_utility, reneged_ratifier_utility : array_like, shape (D, 2)
+        Utilities of each deal's reneged variant, before the reputation cost.
+    performer : array_like of int, shape (D,)
+        Side that performs later (0 Japan, 1 Russia) or -1; -1 for deal 0.
+    reputation_cost : array_like, shape (2,)
+        Cost of reneging to each side.
+    proposer : {0, 1}
+        Side that makes the offer.
+    ratification : bool, default True
+        Whether the ratifiers move.
+    title : str, default ""
+        Title of the game.
+
+    Notes
+    -----
+    The text goes to a temporary file in the same folder, is flushed to disk and
+    renamed over ``path``; on failure the temporary file is removed and an existing
+    file at ``path`` is left as it was.
+    """
+    text = format_efg(
+        deal_ids=deal_ids,
+        utility=utility,
+        ratifier_utility=ratifier_utility,
+        reneged_utility=reneged_utility,
+        reneged_ratifier_utility=reneged_ratifier_utility,
+        performer=performer,
+        reputation_cost=reputation_cost,
+        proposer=proposer,
+        ratification=ratification,
+        title=title,
+    )
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------- equilibrium
+
+
+def spe_behavior(
+    *,
+    deal_ids: Sequence[str],
+    utility: ArrayLike,
+    ratifier_utility: ArrayLike,
+    reneged_utility: ArrayLike,
+    reneged_ratifier_utility: ArrayLike,
+    performer: ArrayLike,
+    reputation_cost: ArrayLike,
+    proposer: int,
+    ratification: bool = True,
+    tol: float = TOL,
+) -> dict[str, str]:
+    """The subgame-perfect equilibrium of one draw as a pure behaviour strategy.
+
+    Parameters are those of :func:`write_efg` (without ``path`` and ``title``), and
+    ``tol``, the tolerance of :func:`sim.solvers.sequential.solve`.
+
+    Returns
+    -------
+    dict of str to str
+        The label of the action chosen at every information set of the exported
+        game, keyed by information set label (:data:`OFFER` and
+        :func:`infoset_label`).
+    """
+    game = _game(
+        deal_ids,
+        utility,
+        ratifier_utility,
+        reneged_utility,
+        reneged_ratifier_utility,
+        performer,
+        reputation_cost,
+        proposer,
+        ratification,
+    )
+    u, r, ur, rr = (
+        np.asarray(a, dtype=float)[None]
+        for a in (utility, ratifier_utility, reneged_utility, reneged_ratifier_utility)
+    )
+    result = solve(
+        u,
+        r,
+        ur,
+        rr,
+        game.performer,
+        np.asarray(reputation_cost, dtype=float)[None],
+        game.proposer,
+        ratification=game.ratification,
+        tol=tol,
+    )
+    choice = {OFFER: game.deal_ids[int(result.offer[0])]}
+    for d, name in enumerate(game.deal_ids[1:], start=1):
+        choice[infoset_label(name, "respond")] = "accept" if result.accepted[0, d] else "reject"
+        if game.ratification:
+            for side in (0, 1):
+                vote = "ratify" if result.ratified[0, d, side] else "reject"
+                choice[infoset_label(name, PLAYERS[2 + side])] = vote
+        if game.performer[d] >= 0:
+            move = "renege" if result.anticipated_renege[0, d] else "perform"
+            choice[infoset_label(name, "perform")] = move
+    return choice
