@@ -45,6 +45,7 @@ class Solver(enum.StrEnum):
 
     cooperative = "cooperative"
     posture = "posture"
+    sequential = "sequential"
     alternating = "alternating"
     all = "all"
 
@@ -94,20 +95,24 @@ def run(
     chosen = solver or [Solver.cooperative]
     result = evaluate(_load(scenario, set_))
     if as_json:
-        from sim.report import alternating_json, posture_json, to_json
+        from sim.report import alternating_json, posture_json, sequential_json, to_json
 
         data = to_json(result)
         if _wants(chosen, Solver.posture):
             data["solutions"]["posture"] = posture_json(result.posture())
+        if _wants(chosen, Solver.sequential):
+            data["solutions"]["sequential"] = sequential_json(result)
         if _wants(chosen, Solver.alternating):
             data["solutions"]["alternating"] = alternating_json(result)
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
-    from sim.terminal import print_alternating, print_posture, print_run
+    from sim.terminal import print_alternating, print_posture, print_run, print_sequential
 
     print_run(result, components=components, solutions=_wants(chosen, Solver.cooperative))
     if _wants(chosen, Solver.posture):
         print_posture(result.posture())
+    if _wants(chosen, Solver.sequential):
+        print_sequential(result)
     if _wants(chosen, Solver.alternating):
         print_alternating(result)
 
@@ -188,6 +193,7 @@ class GameForm(enum.StrEnum):
     """Which game ``kurilsim export-game`` writes."""
 
     normal = "normal"
+    extensive = "extensive"
 
 
 @app.command("export-game")
@@ -197,14 +203,52 @@ def export_game(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
     set_: SetOpt = None,
     form: Annotated[
-        GameForm, typer.Option("--form", help="normal: the posture game as a Gambit .nfg file.")
+        GameForm,
+        typer.Option(
+            "--form",
+            help="normal: the posture game (.nfg); extensive: the sequential game (.efg).",
+        ),
     ] = GameForm.normal,
 ) -> None:
     """Write a scenario's game in Gambit's format, to cross-check in Gambit."""
     from sim.evaluate import evaluate
-    from sim.solvers.nfg import NormalFormGame, write_nfg
 
     result = evaluate(_load(scenario, set_))
+    try:
+        if form == GameForm.extensive:
+            _write_extensive(result, output)
+        else:
+            _write_normal(result, output)
+    except OSError as error:
+        raise UserError(f"cannot write the file ({error.strerror})", source=str(output)) from None
+
+
+def _write_extensive(result: Any, output: Path) -> None:
+    from sim.model.payoffs import ACTORS
+    from sim.solvers.efg import write_efg
+
+    game = result.sequential_game
+    info = result.scenario.scenario
+    proposer = result.scenario.sequential.proposer
+    write_efg(
+        output,
+        deal_ids=game.deals.ids,
+        utility=game.payoffs.utility[0],
+        ratifier_utility=game.payoffs.ratifier_utility[0],
+        reneged_utility=game.reneged.utility[0],
+        reneged_ratifier_utility=game.reneged.ratifier_utility[0],
+        performer=game.performer,
+        reputation_cost=game.reputation_cost[0],
+        proposer=ACTORS.index(proposer),
+        ratification=game.ratification,
+        title=f"kurilsim sequential game: {info.name} ({info.year}), {proposer} proposes",
+    )
+    typer.echo(f"wrote {output} (sequential game, {len(game.deals)} deals, {proposer} proposes)")
+
+
+def _write_normal(result: Any, output: Path) -> None:
+    from sim.solvers.nfg import NormalFormGame, write_nfg
+
     posture = result.posture()
     info = result.scenario.scenario
     game = NormalFormGame(
@@ -220,10 +264,7 @@ def export_game(
             for c, r in enumerate(posture.table.russia)
         ),
     )
-    try:
-        write_nfg(game, output)
-    except OSError as error:
-        raise UserError(f"cannot write the file ({error.strerror})", source=str(output)) from None
+    write_nfg(game, output)
     typer.echo(f"wrote {output} ({len(game.strategies[0])}x{len(game.strategies[1])} game)")
 
 

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.model.deals import DealSet, build_menu
+from sim.model.deals import DealSet, build_menu, reneged_menu
 from sim.model.parameters import ParameterTable
 from sim.model.payoffs import ACTORS, COMPONENTS, Payoffs, compute_payoffs
 from sim.model.postures import PostureTable, resolve
 from sim.model.scenario import Scenario
 from sim.solvers import cooperative
+from sim.solvers import sequential as seq
 from sim.solvers.alternating import AlternatingResult, solve_alternating
 from sim.solvers.posture import BatchPostureResult, PostureResult, batch_posture, solve_posture
 
@@ -65,6 +66,21 @@ class Evaluation:
     def posture_batch(self) -> BatchPostureResult:
         """The posture game solved in every draw (batched)."""
         return batch_posture(self.posture_utility, self.posture_table)
+
+    @functools.cached_property
+    def sequential_game(self) -> SequentialGame:
+        """The sequential game's menu, its reneged variants and their payoffs."""
+        return sequential_game_of(self.scenario, self.parameters)
+
+    def sequential(self, proposer: str | None = None) -> seq.SequentialResult:
+        """Backward induction of the two-level game with commitment, in every draw.
+
+        Parameters
+        ----------
+        proposer : {"japan", "russia"}, optional
+            Who offers; default the scenario's ``[sequential] proposer``.
+        """
+        return self.sequential_game.solve(proposer or self.scenario.sequential.proposer)
 
     def alternating(self) -> AlternatingResult:
         """Alternating offers over the menu plus a money transfer, in every draw."""
@@ -180,3 +196,74 @@ def menu_of(scenario: Scenario) -> DealSet:
 def posture_table_of(scenario: Scenario) -> PostureTable:
     """The scenario's posture game: the shipped one merged with its ``[posture_game]``."""
     return resolve(scenario.posture_game, scenario.deals.custom)
+
+
+@dataclass(frozen=True)
+class SequentialGame:
+    """Everything the sequential solver needs for ``N`` draws of one scenario.
+
+    Attributes
+    ----------
+    deals : DealSet
+        The deals a proposer may offer (status quo first).
+    reneged_deals : DealSet
+        What each deal becomes if its later performer reneges.
+    performer : ndarray of int, shape (D,)
+        Side that must still perform after signing (-1 none, 0 Japan, 1 Russia).
+    payoffs, reneged : Payoffs
+        Payoffs of the deals and of their reneged variants.
+    reputation_cost : ndarray, shape (N, 2)
+    noise : ndarray of shape (N, 2), or None
+        Ratifier noise; None when ratification is deterministic in every draw.
+    ratification : bool
+    """
+
+    deals: DealSet
+    reneged_deals: DealSet
+    performer: Any
+    payoffs: Payoffs
+    reneged: Payoffs
+    reputation_cost: Any
+    noise: Any
+    ratification: bool
+
+    def solve(self, proposer: str) -> seq.SequentialResult:
+        return seq.solve(
+            self.payoffs.utility,
+            self.payoffs.ratifier_utility,
+            self.reneged.utility,
+            self.reneged.ratifier_utility,
+            self.performer,
+            self.reputation_cost,
+            ACTORS.index(proposer),
+            ratification=self.ratification,
+            noise=self.noise,
+        )
+
+
+NOISE_FLOOR = 1e-6
+"""Ratifier noise (US$ bn) used for draws with zero noise when other draws have some."""
+
+
+def sequential_game_of(scenario: Scenario, parameters: ParameterTable) -> SequentialGame:
+    """Build the sequential game of ``scenario`` for the draws in ``parameters``."""
+    settings = scenario.sequential
+    deals = (
+        build_menu(settings.menu, scenario.deals.custom)
+        if settings.menu is not None
+        else menu_of(scenario)
+    )
+    performer, variants = reneged_menu(deals)
+    noise = parameters.column("sequential.ratification_noise")
+    return SequentialGame(
+        deals=deals,
+        reneged_deals=variants,
+        performer=performer,
+        payoffs=compute_payoffs(parameters, deals),
+        reneged=compute_payoffs(parameters, variants),
+        reputation_cost=np.stack(
+            [parameters.column(f"sequential.reputation_cost.{a}") for a in ACTORS], axis=-1
+        ),
+        noise=None if not noise.any() else np.repeat(np.maximum(noise, NOISE_FLOOR)[:, None], 2, 1),
+        ratification=settings.ratification,
+    )

@@ -16,6 +16,7 @@ from sim.solvers.cooperative import SOLUTION_NAMES
 from sim.solvers.equilibria import Equilibrium
 from sim.solvers.nfg import NormalFormGame
 from sim.solvers.posture import PostureResult
+from sim.solvers.sequential import SequentialResult, Stage, describe_kill
 
 SOLUTION_TITLES: dict[str, str] = {
     "nash": "Nash bargaining",
@@ -234,7 +235,8 @@ def alternating_lines(result: Evaluation, draw: int = 0) -> list[str]:
     )
     pool = "deals both ratifiers pass" if settings.require_ratification else "deals"
     if not alt.agreement[draw]:
-        return [head, f"No agreement: no {pool[:-1]} has a positive joint surplus."]
+        which = "deal that both ratifiers pass" if settings.require_ratification else "deal"
+        return [head, f"No agreement: no {which} has a positive joint surplus."]
     deal = result.deals.ids[alt.deal[draw]]
     share, payoff, transfer = alt.share[draw], alt.payoff[draw], float(alt.transfer[draw])
     payer = "Japan pays Russia" if transfer >= 0 else "Russia pays Japan"
@@ -262,3 +264,86 @@ def alternating_json(result: Evaluation, draw: int = 0) -> dict[str, Any]:
         "first_proposer": result.scenario.alternating.proposer,
         "deadline": alt.deadline,
     }
+
+
+_KILLER = {
+    Stage.RESPONDER: "responder",
+    Stage.JAPAN_RATIFIER: "japan_ratifier",
+    Stage.RUSSIA_RATIFIER: "russia_ratifier",
+    Stage.RENEGED: "reneged",
+    Stage.PROPOSER: "proposer",
+    Stage.HOLDS: None,
+}
+
+
+def _cost_and_gain(result: Evaluation, spe: SequentialResult, deal: int, draw: int) -> str:
+    """``"costs 31.05, mostly nationalist, exceed gains 6.45"`` for a rejection, or ``""``."""
+    code = Stage(int(spe.stage[draw, deal]))
+    if code not in (Stage.RESPONDER, Stage.JAPAN_RATIFIER, Stage.RUSSIA_RATIFIER):
+        return ""
+    if spe.anticipated_renege[draw, deal]:
+        return ""
+    side = {Stage.JAPAN_RATIFIER: 0, Stage.RUSSIA_RATIFIER: 1}.get(code, 1 - spe.proposer)
+    game = result.sequential_game
+    parts = game.payoffs.components[draw, deal, side] - game.payoffs.components[draw, 0, side]
+    if code != Stage.RESPONDER:
+        parts = parts.copy()
+        parts[COMPONENTS.index("nationalist")] *= game.payoffs.ratifier_weight[draw, side]
+    costs, gains = -parts[parts < 0].sum(), parts[parts > 0].sum()
+    largest = COMPONENTS[int(np.argmin(parts))]
+    return f"costs {costs:.2f}, mostly {largest}, exceed gains {gains:.2f}"
+
+
+def sequential_lines(result: Evaluation, proposer: str, draw: int = 0) -> list[str]:
+    """The subgame-perfect path and, for every deal, where it dies, in plain words."""
+    spe = result.sequential(proposer)
+    ids = result.sequential_game.deals.ids
+    outcome = ids[spe.outcome[draw]]
+    path = f"{proposer.capitalize()} proposes: "
+    if spe.offer[draw] == 0:
+        path += "no offer is worth making; the status quo stands."
+    else:
+        path += f"offers {ids[spe.offer[draw]]}; the outcome is {outcome}"
+        path += ", reneged." if spe.reneged[draw] else "."
+    lines = [path]
+    for d in range(1, len(ids)):
+        line = describe_kill(spe, draw, d, ids)
+        detail = _cost_and_gain(result, spe, d, draw)
+        lines.append(line.replace(" — margin", f" — {detail}; margin") if detail else line)
+    return lines
+
+
+def sequential_json(result: Evaluation, draw: int = 0) -> dict[str, Any]:
+    """The sequential game under both proposers, for ``--json``."""
+    ids = result.sequential_game.deals.ids
+    out: dict[str, Any] = {"proposer": result.scenario.sequential.proposer}
+    for proposer in ACTORS:
+        spe = result.sequential(proposer)
+        out[f"{proposer}_proposes"] = {
+            "spe": {
+                "offer": ids[spe.offer[draw]],
+                "outcome": ids[spe.outcome[draw]],
+                "reneged": bool(spe.reneged[draw]),
+                "utility": {a: float(spe.payoff[draw, i]) for i, a in enumerate(ACTORS)},
+            },
+            "killed_by": {
+                ids[d]: {
+                    "stage": _KILLER[Stage(int(spe.stage[draw, d]))],
+                    "margin": float(spe.margin[draw, d]),
+                    "anticipated_renege": bool(spe.anticipated_renege[draw, d]),
+                    "why": describe_kill(spe, draw, d, ids),
+                }
+                for d in range(1, len(ids))
+            },
+        }
+        if spe.outcome_probability is not None:
+            probability = spe.outcome_probability[draw]
+            out[f"{proposer}_proposes"]["outcome_probability"] = {
+                ids[d] + (" (reneged)" if r else ""): float(probability[d, r])
+                for d in range(len(ids))
+                for r in (0, 1)
+                if probability[d, r] > 1e-12
+            }
+    out["spe"] = out[f"{out['proposer']}_proposes"]["spe"]
+    out["killed_by"] = out[f"{out['proposer']}_proposes"]["killed_by"]
+    return out

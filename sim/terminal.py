@@ -17,6 +17,7 @@ from sim.report import (
     explain,
     feasible_summary,
     posture_summary,
+    sequential_lines,
 )
 from sim.solvers.cooperative import SOLUTION_NAMES
 from sim.solvers.equilibria import Equilibrium
@@ -283,7 +284,22 @@ def print_equilibria(
 def print_alternating(result: Evaluation, console: Console | None = None) -> None:
     """Print the alternating-offers outcome."""
     console = console or Console()
-    console.print()
     console.print("[bold]Alternating offers with a money transfer[/bold]")
     for line in alternating_lines(result):
         console.print(line)
+    console.print()
+
+
+def print_sequential(result: Evaluation, console: Console | None = None) -> None:
+    """Print the sequential game's path and where each deal dies, for both proposers."""
+    console = console or Console()
+    console.print(
+        "[bold]Sequential game: offer, answer, ratification, performance (subgame-perfect)[/bold]"
+    )
+    first = result.scenario.sequential.proposer
+    for proposer in (first, *(a for a in ACTORS if a != first)):
+        head, *deals = sequential_lines(result, proposer)
+        console.print(head)
+        for line in deals:
+            console.print(f"  {line}")
+        console.print()

@@ -247,3 +247,51 @@ def test_run_alternating_reports_deal_transfer_shares_and_delay():
     gains = deal["utility"]  # the status quo is 0 for both in the baseline
     assert alt["gain"]["japan"] == pytest.approx(gains["japan"] - alt["transfer_japan_to_russia"])
     assert alt["gain"]["russia"] == pytest.approx(gains["russia"] + alt["transfer_japan_to_russia"])
+
+
+def test_run_sequential_reports_both_proposers_and_every_deal():
+    result = invoke("run", BASELINE, "--solver", "sequential")
+    assert result.exit_code == 0, result.output
+    assert "Japan proposes" in result.output and "Russia proposes" in result.output
+    data = json.loads(invoke("run", BASELINE, "--json", "--solver", "sequential").stdout)
+    sequential = data["solutions"]["sequential"]
+    assert set(sequential["spe"]) >= {"offer", "outcome", "reneged", "utility"}
+    ids = [d["id"] for d in data["deals"]][1:]
+    assert list(sequential["killed_by"]) == ids
+    for entry in sequential["killed_by"].values():
+        assert entry["stage"] in (
+            None,
+            "responder",
+            "japan_ratifier",
+            "russia_ratifier",
+            "reneged",
+            "proposer",
+        )
+        assert entry["why"]
+
+
+def test_extensive_export_holds_our_spe_as_an_equilibrium(tmp_path):
+    import pygambit as gbt
+
+    from sim import evaluate, load_scenario
+    from sim.solvers.efg import spe_behavior
+    from tests.solvers.test_efg import profile_of
+
+    path = tmp_path / "sequential.efg"
+    result = invoke("export-game", BASELINE, "--form", "extensive", "-o", path)
+    assert result.exit_code == 0, result.output
+    game = gbt.read_efg(str(path))
+    assert len(game.players) == 4
+    seq = evaluate(load_scenario(BASELINE)).sequential_game
+    choice = spe_behavior(
+        deal_ids=seq.deals.ids,
+        utility=seq.payoffs.utility[0],
+        ratifier_utility=seq.payoffs.ratifier_utility[0],
+        reneged_utility=seq.reneged.utility[0],
+        reneged_ratifier_utility=seq.reneged.ratifier_utility[0],
+        performer=seq.performer,
+        reputation_cost=seq.reputation_cost[0],
+        proposer=0,
+    )
+    profile = profile_of(game, choice)
+    assert float(profile.max_regret()) == pytest.approx(0.0, abs=1e-7)

@@ -221,7 +221,8 @@ def reneged(spec: DealSpec) -> DealSpec:
     """The outcome when the later performer of ``spec`` reneges.
 
     Russia reneging: no island changes hands, the treaty that promised them falls,
-    Japan's claim stays alive, and only money already paid up front has flowed.
+    Japan's claim stays alive, and only money already paid up front has flowed - as a
+    gift, since what it paid for never comes (Hashimoto's credits, Kawana 1998).
     Japan reneging: the islands are transferred but the money never comes.
     A deal with nobody left to perform is returned unchanged.
     """
@@ -236,6 +237,7 @@ def reneged(spec: DealSpec) -> DealSpec:
                 "peace_treaty": False,
                 "claim": "kept",
                 "cooperation": spec.cooperation if paid else 0.0,
+                "grant_element": 1.0 if paid else 0.0,
             }
         )
     if performer == JAPAN_PERFORMS:
