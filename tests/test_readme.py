@@ -30,9 +30,18 @@ def test_python_examples_run():
         exec(compile(body, "README.md", "exec"), {})
 
 
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """One folder for all commands, run in README order (a later one may read an earlier
+    one's output)."""
+    path = tmp_path_factory.mktemp("readme")
+    (path / "scenarios").symlink_to(ROOT / "scenarios")
+    return path
+
+
 @pytest.mark.parametrize("command", COMMANDS)
-def test_command_examples_run(command, tmp_path):
-    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+def test_command_examples_run(command, workdir):
+    tmp_path = workdir
     bin_dir = Path(sys.executable).parent
     command = command.replace(".venv/bin/kurilsim", "kurilsim")
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
