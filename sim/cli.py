@@ -268,6 +268,93 @@ def _write_normal(result: Any, output: Path) -> None:
     typer.echo(f"wrote {output} ({len(game.strategies[0])}x{len(game.strategies[1])} game)")
 
 
+class Executor(enum.StrEnum):
+    """Where sweep chunks run."""
+
+    serial = "serial"
+    local = "local"
+    dask = "dask"
+
+
+@app.command()
+@user_errors
+def sweep(
+    scenario: ScenarioArg,
+    method: Annotated[
+        str | None,
+        typer.Option("--method", help="grid, oat, mc, lhs, sobol or morris (default: [sweep])."),
+    ] = None,
+    samples: Annotated[
+        int | None, typer.Option("--samples", help="Draws (Sobol: base samples).", min=1)
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the sampler.", min=0)] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Processes or Dask workers.", min=1)
+    ] = None,
+    executor: Annotated[
+        Executor, typer.Option("--executor", help="serial, local (processes) or dask.")
+    ] = Executor.local,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Existing Dask scheduler, tcp://host:port.")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted sweep in the folder.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Output folder (default: sweep-NAME).")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="Sweep this parameter: path={ range = [a, b] } (or a distribution); repeatable.",
+            metavar="PATH={...}",
+        ),
+    ] = None,
+    chunk_size: Annotated[
+        int | None, typer.Option("--chunk-size", help="Draws per chunk.", min=1)
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or table.")] = False,
+    set_: SetOpt = None,
+) -> None:
+    """Sweep the scenario's assumptions: which deals hold up, and how often."""
+    from sim.sweeps.runner import plan_sweep, run_sweep
+    from sim.sweeps.samplers import METHODS
+    from sim.sweeps.spec import parse_param, sweep_space
+
+    loaded = _load(scenario, set_)
+    settings = loaded.sweep
+    chosen = method or settings.method
+    if chosen not in METHODS:
+        raise UserError(f"unknown method '{chosen}'; expected one of {', '.join(METHODS)}")
+    params = dict(settings.parameters or {})
+    params.update(parse_param(text) for text in param or [])
+    space = sweep_space(loaded, params, source=str(scenario) if not param else "--param")
+    plan = plan_sweep(
+        loaded,
+        space,
+        chosen,
+        samples or settings.samples,
+        settings.seed if seed is None else seed,
+        chunk_size or settings.chunk_size,
+    )
+    folder = output or Path(f"sweep-{loaded.scenario.name}")
+    from sim.terminal import print_sweep_summary, sweep_progress
+
+    with sweep_progress(plan.n_rows, quiet=quiet) as advance:
+        done = run_sweep(
+            plan,
+            folder,
+            executor=executor.value,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            progress=advance,
+        )
+    if not quiet:
+        print_sweep_summary(done, plan)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editors and validators)."""

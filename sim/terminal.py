@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.table import Table
 
@@ -23,6 +27,9 @@ from sim.solvers.cooperative import SOLUTION_NAMES
 from sim.solvers.equilibria import Equilibrium
 from sim.solvers.nfg import NormalFormGame
 from sim.solvers.posture import PostureResult
+
+if TYPE_CHECKING:
+    from sim.sweeps.runner import SweepOutput, SweepPlan
 
 YES, NO = "yes", "-"
 
@@ -303,3 +310,67 @@ def print_sequential(result: Evaluation, console: Console | None = None) -> None
         for line in deals:
             console.print(f"  {line}")
         console.print()
+
+
+@contextlib.contextmanager
+def sweep_progress(total: int, *, quiet: bool = False) -> Iterator[Callable[[int], None]]:
+    """A progress bar with rate and time left; yields the function that advances it."""
+    if quiet:
+        yield lambda n: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task: object) -> Text:
+            speed = getattr(task, "speed", None)
+            return Text(f"{speed:,.0f} draws/s" if speed else "- draws/s")
+
+    columns = (
+        TextColumn("sweep"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        Rate(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+        task = progress.add_task("sweep", total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def print_sweep_summary(done: SweepOutput, plan: SweepPlan, console: Console | None = None) -> None:
+    """Print where the sweep is and each deal's hold-up rate."""
+    console = console or Console()
+    summary = done.summary
+    console.print(
+        f"[bold]{summary['draws']:,} draws[/bold] of {plan.scenario.scenario.name} "
+        f"({plan.method}, seed {plan.seed}; {plan.note}) in {done.seconds:.1f} s; "
+        f"{done.chunks_run} chunks run, {done.chunks_skipped} resumed."
+    )
+    table = Table(title="How often each deal holds up", title_justify="left")
+    for column in ("Deal", "Holds up", "95% interval", "Fails mostly at"):
+        table.add_column(column, justify="right" if column != "Deal" else "left")
+    for deal, row in summary["deals"].items():
+        low, high = row["interval_95"]
+        reasons = row["fails_because"]
+        main = max(reasons, key=reasons.get).replace("_", " ") if reasons else "-"
+        table.add_row(deal, f"{row['hold_up_rate']:.1%}", f"{low:.1%} - {high:.1%}", main)
+    console.print(table)
+    predictions = Table(title="What each solver predicts (share of draws)", title_justify="left")
+    predictions.add_column("Solver")
+    predictions.add_column("Predictions")
+    for solver, shares in summary["predictions"].items():
+        top = ", ".join(f"{deal} {share:.0%}" for deal, share in list(shares.items())[:3])
+        predictions.add_row(solver, top)
+    console.print(predictions)
+    console.print(f"Results: {done.results}; summary: {done.folder / 'summary.json'}")

@@ -14,6 +14,7 @@ A scenario file holds everything a run needs and nothing else::
     [posture_game]                 # postures and outcome table of the posture game
     [sequential]                   # proposer, ratification, reputation costs, noise
     [alternating]                  # first proposer, breakdown risk, deadline
+    [sweep]                        # method, samples, seed, parameters to sweep
 
 Every model parameter is an uncertain number (see :mod:`sim.model.fields`): a
 bare number or ``{ value = …, range = [low, high] }``. Parameters have no
@@ -27,7 +28,7 @@ utility. Island values are therefore willingness to pay (Japan) or to accept
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -260,6 +261,34 @@ class Alternating(StrictModel):
     )
 
 
+SAMPLING_METHODS = ("grid", "oat", "mc", "lhs", "sobol", "morris")
+
+
+class Sweep(StrictModel):
+    """The default sweep of ``kurilsim sweep`` for this scenario."""
+
+    method: Literal["grid", "oat", "mc", "lhs", "sobol", "morris"] = info(
+        "Sampling method: full factorial grid, one-at-a-time, Monte Carlo, Latin hypercube, "
+        "Sobol/Saltelli or Morris.",
+        default="lhs",
+    )
+    samples: int = info(
+        "Number of draws (Sobol: base samples; Morris: trajectories).",
+        default=1000,
+        ge=1,
+        le=100_000_000,
+    )
+    seed: int = info("Seed of the sampler: same seed, same results.", default=2003, ge=0)
+    chunk_size: int = info("Draws evaluated at a time.", default=10_000, ge=1, le=10_000_000)
+    parameters: dict[str, dict[str, Any]] | None = info(
+        "Parameters to sweep by dotted path, each { range = [a, b] } (uniform), "
+        '{ distribution = "normal", mean, sd, range }, { distribution = "triangular", '
+        "range, mode } or { values = [...] }; default: every parameter with a range, "
+        "uniform over it.",
+        default=None,
+    )
+
+
 class Scenario(StrictModel):
     """A complete, validated scenario."""
 
@@ -282,6 +311,7 @@ class Scenario(StrictModel):
     )
     sequential: Sequential = info("The sequential two-level game with commitment.")
     alternating: Alternating = info("Alternating offers with a money transfer.")
+    sweep: Sweep = Field(default_factory=Sweep, description="The default sweep (kurilsim sweep).")
     posture_game: PostureGameTable = Field(
         default_factory=PostureGameTable,
         description="The negotiating-posture game: postures in play and the outcome table "

@@ -395,6 +395,59 @@ def batch_equilibria(A: ArrayLike, B: ArrayLike, tol: float = TOL) -> list[list[
     return out
 
 
+@dataclass(frozen=True)
+class FlatEquilibria:
+    """Extreme equilibria of a stack of games as flat arrays (no per-game lists).
+
+    Attributes
+    ----------
+    game : ndarray of int, shape (E,)
+        Index of the game each equilibrium belongs to (sorted).
+    row, col : ndarray, shapes (E, m) and (E, k)
+        The equilibria's mixed strategies, in the order :func:`batch_equilibria` lists them.
+    n_games : int
+    """
+
+    game: IntArray
+    row: Array
+    col: Array
+    n_games: int
+
+    def counts(self) -> IntArray:
+        """Number of extreme equilibria of each game, shape ``(n_games,)``."""
+        return np.bincount(self.game, minlength=self.n_games)
+
+
+def batch_equilibria_flat(A: ArrayLike, B: ArrayLike, tol: float = TOL) -> FlatEquilibria:
+    """:func:`batch_equilibria` as flat arrays, for statistics over very many games.
+
+    Parameters
+    ----------
+    A, B : array_like, shape (n_games, m, k)
+    tol : float, default 1e-9
+
+    Returns
+    -------
+    FlatEquilibria
+    """
+    A_arr, B_arr = _check_game(A, B, 3)
+    tol = _check_tol(tol)
+    n, m, k = A_arr.shape
+    step = _chunk_size(m, k)
+    games, rows, cols = [], [], []
+    for lo in range(0, n, step):
+        g, X, Y = _extreme_equilibria(A_arr[lo : lo + step], B_arr[lo : lo + step], tol)
+        games.append(g + lo)
+        rows.append(X)
+        cols.append(Y)
+    return FlatEquilibria(
+        game=np.concatenate(games).astype(np.int64),
+        row=np.concatenate(rows).reshape(-1, m),
+        col=np.concatenate(cols).reshape(-1, k),
+        n_games=n,
+    )
+
+
 def batch_pure_equilibria(A: ArrayLike, B: ArrayLike, tol: float = TOL) -> BoolArray:
     """Mark the pure Nash equilibria of each game in a stack.
 

@@ -171,12 +171,14 @@ class BatchPostureResult:
 def batch_posture(utility: Array, table: PostureTable) -> BatchPostureResult:
     """Solve the posture game in every draw (``utility`` of shape ``(N, D, 2)``)."""
     A, B = game_matrices(np.asarray(utility), table)
-    found = equilibria.batch_equilibria(A, B)
-    mean = np.zeros((len(found), len(table.deals)))
-    for n, profiles in enumerate(found):  # ragged lists: a loop over results, not a kernel
-        mean[n] = np.mean([deal_probabilities(x, y, table) for x, y in profiles], axis=0)
+    flat = equilibria.batch_equilibria_flat(A, B)
+    onehot = np.eye(len(table.deals))[table.cells]  # (m, k, D)
+    per_equilibrium = np.einsum("ei,ej,ijd->ed", flat.row, flat.col, onehot)
+    counts = flat.counts()
+    total = np.zeros((flat.n_games, len(table.deals)))
+    np.add.at(total, flat.game, per_equilibrium)
     return BatchPostureResult(
-        n_equilibria=np.array([len(p) for p in found], dtype=np.intp),
+        n_equilibria=counts.astype(np.intp),
         pure=equilibria.batch_pure_equilibria(A, B),
-        mean_deal_probability=mean,
+        mean_deal_probability=total / np.maximum(counts, 1)[:, None],
     )

@@ -17,6 +17,7 @@ from sim.solvers.equilibria import (
     Equilibrium,
     all_equilibria,
     batch_equilibria,
+    batch_equilibria_flat,
     batch_pure_equilibria,
     describe_equilibria,
     is_evolutionarily_stable,
@@ -400,3 +401,15 @@ def test_invalid_batches_and_tolerances_raise():
         is_nash(np.ones((2, 2)), np.ones((2, 2)), [0.7, 0.7], [0.5, 0.5])
     with pytest.raises(ValueError, match="shape"):
         is_nash(np.ones((2, 2)), np.ones((2, 2)), [1.0], [0.5, 0.5])
+
+
+def test_flat_batch_matches_the_lists():
+    rng = np.random.default_rng(5)
+    A = rng.integers(0, 3, size=(300, 3, 4)).astype(float)
+    B = rng.integers(0, 3, size=(300, 3, 4)).astype(float)
+    lists = batch_equilibria(A, B)
+    flat = batch_equilibria_flat(A, B)
+    assert flat.counts().tolist() == [len(found) for found in lists]
+    for g, found in enumerate(lists):
+        rows = flat.game == g
+        assert same_set(list(zip(flat.row[rows], flat.col[rows], strict=True)), found)

@@ -1,0 +1,1 @@
+"""Sweeps: parameter spaces, samplers, global sensitivity analysis and tipping points."""

@@ -1,0 +1,131 @@
+"""Sobol' indices, Morris screening and tornado swings against known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.sweeps.samplers import OAT_HIGH, OAT_LOW, Samples, sample
+from sim.sweeps.sensitivity import morris_indices, sobol_indices, tornado
+from sim.sweeps.space import SweepParameter, SweepSpace, Uniform
+
+A, B = 7.0, 0.1
+
+
+def ishigami(x: np.ndarray) -> np.ndarray:
+    """Ishigami & Homma (1990): sin x1 + a sin² x2 + b x3⁴ sin x1."""
+    return np.sin(x[:, 0]) + A * np.sin(x[:, 1]) ** 2 + B * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def ishigami_indices() -> tuple[np.ndarray, np.ndarray]:
+    """Analytic first-order and total indices for x_i ~ U(-π, π).
+
+    Partial variances (Ishigami & Homma 1990; Sobol' & Levitan 1999):
+    V1 = (1 + bπ⁴/5)²/2, V2 = a²/8, V3 = 0, V13 = b²π⁸(1/18 − 1/50) = 8b²π⁸/225,
+    V = V1 + V2 + V13. With a = 7, b = 0.1: S1 ≈ (0.3139, 0.4424, 0),
+    ST ≈ (0.5576, 0.4424, 0.2437).
+    """
+    pi = np.pi
+    v1 = (1 + B * pi**4 / 5) ** 2 / 2
+    v2 = A**2 / 8
+    v13 = 8 * B**2 * pi**8 / 225
+    v = v1 + v2 + v13
+    return np.array([v1, v2, 0.0]) / v, np.array([v1 + v13, v2, v13]) / v
+
+
+def space_on(p: int, low: float, high: float) -> SweepSpace:
+    return SweepSpace(
+        tuple(SweepParameter(f"x{i}", Uniform(low, high), (low + high) / 2) for i in range(p))
+    )
+
+
+def test_analytic_ishigami_values_match_the_literature() -> None:
+    s1, st = ishigami_indices()
+    np.testing.assert_allclose(s1, [0.3139, 0.4424, 0.0], atol=1e-4)
+    np.testing.assert_allclose(st, [0.5576, 0.4424, 0.2437], atol=1e-4)
+
+
+def test_sobol_indices_of_ishigami() -> None:
+    samples = sample(space_on(3, -np.pi, np.pi), "sobol", 2**12, seed=2024)
+    result = sobol_indices(samples, ishigami(samples.values), seed=1)
+    s1, st = ishigami_indices()
+    np.testing.assert_allclose(result.S1, s1, atol=0.02)
+    np.testing.assert_allclose(result.ST, st, atol=0.02)
+    assert np.all(result.S1_conf > 0) and np.all(result.ST_conf < 0.1)
+    assert result.ranked() == ("x0", "x1", "x2")
+    df = result.to_df()
+    assert list(df.index) == ["x0", "x1", "x2"]
+    assert list(df.columns) == ["S1", "S1_conf", "ST", "ST_conf"]
+    assert result.S2 is None
+
+
+def test_sobol_second_order_interaction_of_ishigami() -> None:
+    samples = sample(space_on(3, -np.pi, np.pi), "sobol", 2**10, seed=5, second_order=True)
+    result = sobol_indices(samples, ishigami(samples.values), seed=1)
+    s1, st = ishigami_indices()
+    assert result.S2 is not None
+    # the only interaction is x1-x3: S13 = ST1 - S1
+    assert result.S2[0, 2] == pytest.approx(st[0] - s1[0], abs=0.08)
+    assert abs(result.S2[0, 1]) < 0.08
+
+
+def test_morris_ranks_a_linear_function_by_its_coefficients() -> None:
+    coef = np.array([0.5, -4.0, 2.0, 0.0])
+    low, high = 1.0, 3.0
+    samples = sample(space_on(4, low, high), "morris", 20, seed=9)
+    result = morris_indices(samples, samples.values @ coef, seed=0)
+    # every elementary effect of a linear function is its slope per unit quantile
+    np.testing.assert_allclose(result.mu_star, np.abs(coef) * (high - low), atol=1e-9)
+    np.testing.assert_allclose(result.mu, coef * (high - low), atol=1e-9)
+    np.testing.assert_allclose(result.sigma, 0.0, atol=1e-9)
+    assert result.ranked() == ("x1", "x2", "x0", "x3")
+    assert list(result.to_df().columns) == ["mu", "mu_star", "mu_star_conf", "sigma"]
+
+
+def test_tornado_swings_are_proportional_to_coefficients() -> None:
+    coef = np.array([1.0, -3.0, 2.0])
+    low, high = 0.0, 10.0
+    samples = sample(space_on(3, low, high), "oat", 1 + 3 * 7, seed=0)
+    y = 4.0 + samples.values @ coef
+    result = tornado(samples, y)
+    span = (OAT_HIGH - OAT_LOW) * (high - low)
+    assert result.names == ("x1", "x2", "x0")
+    np.testing.assert_allclose(result.swing, np.abs(coef[[1, 2, 0]]) * span, atol=1e-9)
+    np.testing.assert_allclose(result.low_value, low + OAT_LOW * (high - low), atol=1e-12)
+    np.testing.assert_allclose(result.high_value, low + OAT_HIGH * (high - low), atol=1e-12)
+    assert result.baseline == pytest.approx(4.0 + coef.sum() * 5.0)
+    assert result.high[0] - result.low[0] == pytest.approx(-3.0 * span)
+    assert result.to_df().index.tolist() == ["x1", "x2", "x0"]
+
+
+def _mc() -> Samples:
+    return sample(space_on(2, 0.0, 1.0), "mc", 10, seed=0)
+
+
+@pytest.mark.parametrize("analysis", [sobol_indices, morris_indices, tornado])
+def test_analyses_need_their_own_sample(analysis: object) -> None:
+    with pytest.raises(ValueError, match="needs a '.*' sample, got a 'mc' sample"):
+        analysis(_mc(), np.zeros(10))  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("y", "message"),
+    [
+        (np.zeros(7), r"shape \(24,\)"),
+        (np.zeros((24, 1)), r"shape \(24,\)"),
+        (np.r_[np.nan, np.arange(23.0)], "finite"),
+        (np.r_[np.inf, np.arange(23.0)], "finite"),
+        (np.ones(24), "constant"),
+    ],
+)
+def test_invalid_outcomes_are_rejected(y: np.ndarray, message: str) -> None:
+    samples = sample(space_on(1, 0.0, 1.0), "sobol", 8, seed=0)
+    assert samples.n_rows == 24
+    with pytest.raises(ValueError, match=message):
+        sobol_indices(samples, y)
+
+
+def test_second_order_flag_must_match_the_sample() -> None:
+    samples = sample(space_on(2, 0.0, 1.0), "sobol", 8, seed=0)
+    with pytest.raises(ValueError, match="does not match"):
+        sobol_indices(samples, np.arange(samples.n_rows, dtype=float), calc_second_order=True)
