@@ -318,19 +318,37 @@ def sweep(
     set_: SetOpt = None,
 ) -> None:
     """Sweep the scenario's assumptions: which deals hold up, and how often."""
-    from sim.sweeps.runner import plan_sweep, run_sweep
+    loaded = _load(scenario, set_)
+    plan = _plan(loaded, scenario, method, samples, seed, chunk_size, param)
+    folder = output or Path(f"sweep-{loaded.scenario.name}")
+    done = _run(plan, folder, executor, workers, scheduler, resume, quiet)
+    if not quiet:
+        from sim.terminal import print_sweep_summary
+
+        print_sweep_summary(done, plan)
+
+
+def _plan(
+    loaded: Any,
+    path: Path,
+    method: str | None,
+    samples: int | None,
+    seed: int | None,
+    chunk_size: int | None,
+    param: list[str] | None,
+) -> Any:
+    from sim.sweeps.runner import plan_sweep
     from sim.sweeps.samplers import METHODS
     from sim.sweeps.spec import parse_param, sweep_space
 
-    loaded = _load(scenario, set_)
     settings = loaded.sweep
     chosen = method or settings.method
     if chosen not in METHODS:
         raise UserError(f"unknown method '{chosen}'; expected one of {', '.join(METHODS)}")
     params = dict(settings.parameters or {})
     params.update(parse_param(text) for text in param or [])
-    space = sweep_space(loaded, params, source=str(scenario) if not param else "--param")
-    plan = plan_sweep(
+    space = sweep_space(loaded, params, source="--param" if param else str(path))
+    return plan_sweep(
         loaded,
         space,
         chosen,
@@ -338,11 +356,22 @@ def sweep(
         settings.seed if seed is None else seed,
         chunk_size or settings.chunk_size,
     )
-    folder = output or Path(f"sweep-{loaded.scenario.name}")
-    from sim.terminal import print_sweep_summary, sweep_progress
+
+
+def _run(
+    plan: Any,
+    folder: Path,
+    executor: Executor,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    quiet: bool,
+) -> Any:
+    from sim.sweeps.runner import run_sweep
+    from sim.terminal import sweep_progress
 
     with sweep_progress(plan.n_rows, quiet=quiet) as advance:
-        done = run_sweep(
+        return run_sweep(
             plan,
             folder,
             executor=executor.value,
@@ -351,8 +380,107 @@ def sweep(
             resume=resume,
             progress=advance,
         )
-    if not quiet:
-        print_sweep_summary(done, plan)
+
+
+@app.command()
+@user_errors
+def sensitivity(
+    scenario: ScenarioArg,
+    method: Annotated[
+        str, typer.Option("--method", help="sobol (default), morris, or oat (tornado).")
+    ] = "sobol",
+    samples: Annotated[
+        int, typer.Option("--samples", help="Sobol base samples / Morris trajectories / OAT rows.")
+    ] = 256,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--outcome",
+            help="margin_DEAL, holds_DEAL or SOLVER=DEAL (repeatable); default: the margin "
+            "and hold-up flag of the deal that holds up most often.",
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", help="Sweep only these: path={ range = [a, b] }.", metavar="PATH={...}"
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0)] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1)] = None,
+    executor: Annotated[Executor, typer.Option("--executor")] = Executor.local,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Folder (default: sensitivity-NAME).")
+    ] = None,
+    resume: Annotated[bool, typer.Option("--resume")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet")] = False,
+    set_: SetOpt = None,
+) -> None:
+    """Which assumptions matter most: Sobol or Morris indices, or tornado data."""
+    import pandas as pd
+
+    from sim.sweeps.analysis import default_outcomes
+    from sim.sweeps.analysis import sensitivity as analyse
+
+    if method not in ("sobol", "morris", "oat"):
+        raise UserError(f"unknown method '{method}'; expected sobol, morris or oat")
+    loaded = _load(scenario, set_)
+    plan = _plan(loaded, scenario, method, samples, seed, None, param)
+    folder = output or Path(f"sensitivity-{loaded.scenario.name}")
+    done = _run(plan, folder, executor, workers, None, resume, quiet)
+    results = pd.read_parquet(done.results)
+    found = analyse(plan.design, results, outcome or default_outcomes(results))
+    from sim.report import sensitivity_json
+    from sim.sweeps.runner import _write_json
+
+    _write_json(folder / "sensitivity.json", sensitivity_json(found, plan))
+    from sim.terminal import print_sensitivity
+
+    print_sensitivity(found, plan)
+
+
+@app.command("tipping-points")
+@user_errors
+def tipping_points(
+    scenario: ScenarioArg,
+    solver: Annotated[
+        str, typer.Option("--solver", help="nash, nash_asymmetric, …, sequential or alternating.")
+    ] = "nash",
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", help="Scan only these: path={ range = [a, b] }.", metavar="PATH={...}"
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    set_: SetOpt = None,
+) -> None:
+    """Where each assumption tips a solver's predicted deal, the others at baseline."""
+    from sim.sweeps.analysis import scenario_tipping_points
+    from sim.sweeps.spec import parse_param, sweep_space
+
+    loaded = _load(scenario, set_)
+    params = dict(parse_param(text) for text in param or [])
+    space = sweep_space(loaded, params or loaded.sweep.parameters, source="--param")
+    found = scenario_tipping_points(loaded, space, solver)
+    if as_json:
+        data = [
+            {
+                "parameter": t.path,
+                "range": [t.low, t.high],
+                "baseline_deal": t.baseline_deal,
+                "tipping_points": [
+                    {"value": p.value, "below": t.deal_ids[p.below], "above": t.deal_ids[p.above]}
+                    for p in t.points
+                ],
+            }
+            for t in found
+        ]
+        sys.stdout.write(json.dumps({"solver": solver, "parameters": data}, indent=2) + "\n")
+        return
+    from sim.terminal import print_tipping_points
+
+    print_tipping_points(found, solver)
 
 
 @app.command()

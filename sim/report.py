@@ -5,7 +5,7 @@ Nothing here computes game theory; it reads an :class:`~sim.evaluate.Evaluation`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -16,6 +16,10 @@ from sim.solvers.cooperative import SOLUTION_NAMES
 from sim.solvers.equilibria import Equilibrium
 from sim.solvers.nfg import NormalFormGame
 from sim.solvers.posture import PostureResult
+
+if TYPE_CHECKING:
+    from sim.sweeps.analysis import Sensitivity
+    from sim.sweeps.runner import SweepPlan
 from sim.solvers.sequential import SequentialResult, Stage, describe_kill
 
 SOLUTION_TITLES: dict[str, str] = {
@@ -347,3 +351,21 @@ def sequential_json(result: Evaluation, draw: int = 0) -> dict[str, Any]:
     out["spe"] = out[f"{out['proposer']}_proposes"]["spe"]
     out["killed_by"] = out[f"{out['proposer']}_proposes"]["killed_by"]
     return out
+
+
+def sensitivity_json(found: list[Sensitivity], plan: SweepPlan) -> dict[str, Any]:
+    """Sensitivity indices of every outcome, for ``sensitivity.json``."""
+    return {
+        "scenario": plan.scenario.scenario.name,
+        "method": plan.method,
+        "draws": plan.n_rows,
+        "note": plan.note,
+        "outcomes": {
+            s.outcome: (
+                {"note": s.note}
+                if s.table is None
+                else {"indices": s.table.reset_index().to_dict(orient="records")}
+            )
+            for s in found
+        },
+    }

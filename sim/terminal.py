@@ -29,6 +29,7 @@ from sim.solvers.nfg import NormalFormGame
 from sim.solvers.posture import PostureResult
 
 if TYPE_CHECKING:
+    from sim.sweeps.analysis import ParameterTipping, Sensitivity
     from sim.sweeps.runner import SweepOutput, SweepPlan
 
 YES, NO = "yes", "-"
@@ -374,3 +375,38 @@ def print_sweep_summary(done: SweepOutput, plan: SweepPlan, console: Console | N
         predictions.add_row(solver, top)
     console.print(predictions)
     console.print(f"Results: {done.results}; summary: {done.folder / 'summary.json'}")
+
+
+def print_sensitivity(
+    found: list[Sensitivity], plan: SweepPlan, console: Console | None = None
+) -> None:
+    """Print each outcome's most important assumptions."""
+    console = console or Console()
+    console.print(f"{plan.method} design: {plan.note}; {plan.n_rows:,} draws.")
+    for result in found:
+        if result.table is None:
+            console.print(f"[bold]{result.outcome}[/bold]: {result.note}.")
+            continue
+        frame = result.table.head(10)
+        table = Table(title=f"What drives {result.outcome}", title_justify="left")
+        table.add_column("Parameter")
+        for column in frame.columns:
+            table.add_column(str(column), justify="right")
+        for name, row in frame.iterrows():
+            table.add_row(str(name), *(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+        console.print(table)
+
+
+def print_tipping_points(
+    found: list[ParameterTipping], solver: str, console: Console | None = None
+) -> None:
+    """Print the parameters that tip the prediction first, then those that do not."""
+    console = console or Console()
+    tipping = [t for t in found if t.points]
+    console.print(f"[bold]Where {solver}'s prediction changes[/bold] (others at baseline):")
+    for t in tipping:
+        for line in t.sentences(solver):
+            console.print(f"  {line}")
+    steady = [t.path for t in found if not t.points]
+    if steady:
+        console.print(f"No change across its range: {', '.join(steady)}.")

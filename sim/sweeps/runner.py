@@ -188,8 +188,10 @@ def run_sweep(
     todo = _prepare(plan, folder, resume)
     skipped = plan.n_chunks - len(todo)
     if progress is not None and skipped:
-        progress(sum(np.diff(plan.bounds(k))[0] for k in range(plan.n_chunks) if k not in todo))
-    tasks = [(k, plan.values(k)) for k in todo]
+        pending = set(todo)
+        finished = (plan.bounds(k) for k in range(plan.n_chunks) if k not in pending)
+        progress(sum(hi - lo for lo, hi in finished))
+    tasks = ((k, plan.values(k)) for k in todo)  # drawn lazily: memory stays bounded
     for k, columns in _execute(executor, plan.scenario, plan.space, tasks, workers, scheduler):
         lo, _ = plan.bounds(k)
         _write_chunk(folder, k, lo, columns)
@@ -304,12 +306,12 @@ def _execute(
     executor: str,
     scenario: Scenario,
     space: SweepSpace,
-    tasks: list[tuple[int, NDArray[np.float64]]],
+    tasks: Iterable[tuple[int, NDArray[np.float64]]],
     workers: int | None,
     scheduler: str | None,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     jobs = ((scenario, space, k, values) for k, values in tasks)
-    if executor == "serial" or not tasks:
+    if executor == "serial":
         yield from map(_evaluate, jobs)
     elif executor == "local":
         yield from _processes(jobs, workers or os.cpu_count() or 1)

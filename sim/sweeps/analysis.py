@@ -1,0 +1,163 @@
+"""Analysing a sweep: which assumptions matter (sensitivity) and where deals tip.
+
+* :func:`outcome_values` turns a sweep's results into one numeric outcome per draw:
+  a column (``margin_shelve``, ``holds_two_islands``) or an indicator ``SOLVER=DEAL``
+  (``nash=shelve``: 1 where the Nash solution is shelving).
+* :func:`sensitivity` runs the Sobol or Morris indices (or tornado data for a
+  one-at-a-time design) of such outcomes.
+* :func:`scenario_tipping_points` finds, for each swept parameter with the others at
+  their baseline, the values at which a solver's predicted deal changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from sim.errors import UserError, did_you_mean
+from sim.evaluate import evaluate_table
+from sim.model.parameters import ParameterTable
+from sim.model.scenario import Scenario
+from sim.sweeps.outcomes import evaluate_chunk
+from sim.sweeps.samplers import Samples
+from sim.sweeps.sensitivity import morris_indices, sobol_indices, tornado
+from sim.sweeps.space import Discrete, SweepSpace
+from sim.sweeps.summary import SOLVERS
+from sim.sweeps.thresholds import TippingPoint, tipping_points
+
+
+def outcome_values(results: pd.DataFrame, outcome: str) -> NDArray[np.float64]:
+    """One number per draw for ``outcome``: a numeric column, or ``SOLVER=DEAL``."""
+    if "=" in outcome:
+        solver, deal = (part.strip() for part in outcome.split("=", 1))
+        if solver not in results.columns:
+            raise UserError(f"unknown solver '{solver}'{did_you_mean(solver, SOLVERS)}")
+        return (results[solver] == deal).to_numpy(dtype=float)
+    numeric = [c for c in results.columns if c.startswith(("margin_", "holds_"))]
+    if outcome not in numeric:
+        raise UserError(
+            f"unknown outcome '{outcome}'{did_you_mean(outcome, numeric)}; expected "
+            "margin_<deal>, holds_<deal> or SOLVER=DEAL (e.g. nash=shelve)"
+        )
+    return results[outcome].to_numpy(dtype=float)
+
+
+def default_outcomes(results: pd.DataFrame) -> list[str]:
+    """The margin and the hold-up flag of the deal that holds up most often."""
+    holds = [c for c in results.columns if c.startswith("holds_")]
+    best = max(holds, key=lambda c: results[c].mean())
+    deal = best.removeprefix("holds_")
+    return [f"margin_{deal}", f"holds_{deal}"]
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Indices of one outcome: a table ranked by importance, or why there is none."""
+
+    outcome: str
+    method: str
+    table: pd.DataFrame | None
+    note: str = ""
+
+
+def sensitivity(
+    samples: Samples, results: pd.DataFrame, outcomes: Sequence[str]
+) -> list[Sensitivity]:
+    """Sobol, Morris or tornado indices of each outcome, most important parameter first."""
+    out = []
+    for outcome in outcomes:
+        y = outcome_values(results, outcome)
+        if np.ptp(y) == 0:
+            out.append(Sensitivity(outcome, samples.method, None, "does not vary in this sweep"))
+            continue
+        if samples.method == "sobol":
+            frame = sobol_indices(samples, y).to_df().sort_values("ST", ascending=False)
+        elif samples.method == "morris":
+            frame = morris_indices(samples, y).to_df().sort_values("mu_star", ascending=False)
+        elif samples.method == "oat":
+            frame = tornado(samples, y).to_df()
+        else:
+            raise UserError(
+                f"sensitivity needs a sobol, morris or oat design, not '{samples.method}'"
+            )
+        out.append(Sensitivity(outcome, samples.method, frame))
+    return out
+
+
+def evaluate_design(scenario: Scenario, samples: Samples, chunk: int = 20_000) -> pd.DataFrame:
+    """Every solver on every row of a design, in memory (for analyses of modest size)."""
+    parts = [
+        pd.DataFrame(evaluate_chunk(scenario, samples.space, samples.values[lo : lo + chunk]))
+        for lo in range(0, samples.n_rows, chunk)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class ParameterTipping:
+    """Where one parameter tips a solver's prediction, the others at baseline."""
+
+    path: str
+    low: float
+    high: float
+    baseline_deal: str
+    points: tuple[TippingPoint, ...]
+    deal_ids: tuple[str, ...]
+
+    def sentences(self, solver: str) -> list[str]:
+        """Plain words: ``"nash: shelve below 2.31, status_quo above"``."""
+        if not self.points:
+            return [
+                f"{self.path}: {solver} predicts {self.baseline_deal} across "
+                f"[{self.low:g}, {self.high:g}]"
+            ]
+        return [
+            f"{self.path}: {solver} switches from {self.deal_ids[p.below]} to "
+            f"{self.deal_ids[p.above]} as it rises past {p.value:.4g}"
+            for p in self.points
+        ]
+
+
+def scenario_tipping_points(
+    scenario: Scenario, space: SweepSpace, solver: str, *, grid: int = 65
+) -> list[ParameterTipping]:
+    """Tipping points of ``solver``'s predicted deal along each continuous parameter."""
+    base = ParameterTable.from_scenario(scenario)
+    out = []
+    for parameter in space.parameters:
+        if isinstance(parameter.distribution, Discrete) or parameter.path not in base.names:
+            continue
+        low, high = (float(x) for x in parameter.distribution.ppf(np.array([0.0, 1.0])))
+        ids: tuple[str, ...] = ()
+
+        def predicted(values: NDArray[np.float64], path: str = parameter.path) -> Any:
+            nonlocal ids
+            ev = evaluate_table(scenario, base.with_values({path: values}))
+            ids = ev.deals.ids
+            return _prediction(ev, solver)
+
+        points = tipping_points(predicted, low, high, grid=grid)
+        at_baseline = predicted(np.array([float(parameter.baseline)]))[0]
+        out.append(
+            ParameterTipping(parameter.path, low, high, ids[at_baseline], tuple(points), ids)
+        )
+    return out
+
+
+def _prediction(ev: Any, solver: str) -> NDArray[np.intp]:
+    if solver in ev.cooperative.solutions:
+        return np.asarray(ev.cooperative.solutions[solver].deal)
+    if solver == "sequential":
+        spe = ev.sequential()
+        return np.asarray(np.where(spe.reneged, 0, spe.outcome))
+    if solver == "alternating":
+        return np.asarray(ev.alternating().deal)
+    raise UserError(
+        f"unknown solver '{solver}'{did_you_mean(solver, SOLVERS)}; tipping points take a "
+        "cooperative solution, sequential or alternating"
+    )
