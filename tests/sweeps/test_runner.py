@@ -222,3 +222,23 @@ def test_sweep_section_of_a_scenario_file(write_scenario, tmp_path):
     frame = _results(tmp_path / "g")
     assert set(frame["sequential.proposer"]) == {"japan", "russia"}
     assert frame["actors.russia.nationalist_cost"].nunique() >= 2
+
+
+def test_pure_posture_equilibria_agree_where_every_equilibrium_is_pure(tmp_path):
+    from sim.sweeps.outcomes import evaluate_chunk
+
+    scenario = load_scenario(BASELINE)
+    fast = load_scenario(BASELINE, overrides={"sweep.posture_equilibria": '"pure"'})
+    space = sweep_space(scenario, PARAMS)
+    values = _plan().values(0)
+    full, pure = evaluate_chunk(scenario, space, values), evaluate_chunk(fast, space, values)
+    from sim.evaluate import evaluate_table
+    from sim.model.parameters import ParameterTable
+
+    table = ParameterTable.from_scenario(scenario).with_values(
+        dict(zip(space.names, values.T, strict=True))
+    )
+    batch = evaluate_table(scenario, table).posture_batch()
+    all_pure = batch.pure.sum(axis=(1, 2)) == batch.n_equilibria
+    assert all_pure.any()
+    assert (full["posture"][all_pure] == pure["posture"][all_pure]).all()
