@@ -70,7 +70,7 @@ class Evaluation:
     @functools.cached_property
     def sequential_game(self) -> SequentialGame:
         """The sequential game's menu, its reneged variants and their payoffs."""
-        return sequential_game_of(self.scenario, self.parameters)
+        return sequential_game_of(self.scenario, self.parameters, self.deals, self.payoffs)
 
     def sequential(self, proposer: str | None = None) -> seq.SequentialResult:
         """Backward induction of the two-level game with commitment, in every draw.
@@ -245,21 +245,32 @@ NOISE_FLOOR = 1e-6
 """Ratifier noise (US$ bn) used for draws with zero noise when other draws have some."""
 
 
-def sequential_game_of(scenario: Scenario, parameters: ParameterTable) -> SequentialGame:
-    """Build the sequential game of ``scenario`` for the draws in ``parameters``."""
+def sequential_game_of(
+    scenario: Scenario,
+    parameters: ParameterTable,
+    menu: DealSet | None = None,
+    payoffs: Payoffs | None = None,
+) -> SequentialGame:
+    """Build the sequential game of ``scenario`` for the draws in ``parameters``.
+
+    ``menu`` and ``payoffs`` (the scenario's menu and its payoffs, if already computed)
+    are reused when the game offers the same menu.
+    """
     settings = scenario.sequential
     deals = (
         build_menu(settings.menu, scenario.deals.custom)
         if settings.menu is not None
-        else menu_of(scenario)
+        else menu or menu_of(scenario)
     )
+    if payoffs is None or menu is None or deals.ids != menu.ids:
+        payoffs = compute_payoffs(parameters, deals)
     performer, variants = reneged_menu(deals)
     noise = parameters.column("sequential.ratification_noise")
     return SequentialGame(
         deals=deals,
         reneged_deals=variants,
         performer=performer,
-        payoffs=compute_payoffs(parameters, deals),
+        payoffs=payoffs,
         reneged=compute_payoffs(parameters, variants),
         reputation_cost=np.stack(
             [parameters.column(f"sequential.reputation_cost.{a}") for a in ACTORS], axis=-1
