@@ -484,6 +484,34 @@ def tipping_points(
 
 
 @app.command()
+@user_errors
+def brief(
+    scenario: ScenarioArg,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Folder of the briefing pack.")
+    ] = Path("brief"),
+    samples: Annotated[
+        int | None, typer.Option("--samples", help="Draws of the sweep (default 40,000).", min=100)
+    ] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    set_: SetOpt = None,
+) -> None:
+    """Write a briefing pack: every chart (PNG, SVG), summary.md and brief.pdf."""
+    from sim.brief import DEFAULT_SAMPLES, analyse, write_pack
+    from sim.terminal import sweep_progress
+
+    loaded = _load(scenario, set_)
+    n = samples or DEFAULT_SAMPLES
+    with sweep_progress(n, quiet=quiet) as advance:
+        analysis = analyse(loaded, output, samples=n, workers=workers, progress=advance)
+    written = write_pack(analysis, output)
+    typer.echo(f"Briefing pack for {loaded.scenario.name}: {output.resolve()}/")
+    typer.echo(f"  summary: {output / 'summary.md'}; PDF: {output / 'brief.pdf'}")
+    typer.echo(f"  {sum(p.suffix == '.png' for p in written)} charts as PNG and SVG")
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editors and validators)."""
     from sim.model.scenario import json_schema
