@@ -11,7 +11,6 @@ one-page summary from those results (nothing in it is written by hand).
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.atomic import atomic_path, write_text
 from sim.evaluate import Evaluation, evaluate
 from sim.model.scenario import Scenario
 from sim.report import SOLUTION_TITLES
@@ -255,12 +255,6 @@ def summary_page(a: Analysis) -> Any:
     return fig
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 __all__ = ["SOLVERS", "Analysis", "analyse", "summary_markdown", "summary_sentences"]
 
 
@@ -322,17 +316,14 @@ def write_pack(a: Analysis, folder: Path) -> list[Path]:
         for name, _, fig in charts:
             for suffix in ("png", "svg"):
                 path = folder / f"{name}.{suffix}"
-                tmp = path.with_name(f"{name}.tmp{os.getpid()}.{suffix}")
-                fig.savefig(tmp, dpi=300 if suffix == "png" else None)
-                os.replace(tmp, path)
+                with atomic_path(path) as tmp:
+                    fig.savefig(tmp, dpi=300 if suffix == "png" else None)
                 written.append(path)
         pdf = folder / "brief.pdf"
-        tmp_pdf = folder / f"brief.tmp{os.getpid()}.pdf"
-        with PdfPages(tmp_pdf) as pages:
+        with atomic_path(pdf) as tmp, PdfPages(tmp) as pages:
             pages.savefig(summary_page(a))
             for _, _, fig in charts:
                 pages.savefig(fig)
-        os.replace(tmp_pdf, pdf)
     summary = folder / "summary.md"
-    atomic_write_text(summary, summary_markdown(a, [(n, t) for n, t, _ in charts]))
+    write_text(summary, summary_markdown(a, [(n, t) for n, t, _ in charts]))
     return [*written, pdf, summary]

@@ -78,7 +78,7 @@ SOURCE_NOTE = (
 @contextmanager
 def chart_style() -> Iterator[None]:
     """Apply the kurilsim style inside a ``with`` block."""
-    with plt.rc_context(RC):
+    with plt.rc_context(RC):  # type: ignore[arg-type]
         yield
 
 

@@ -43,14 +43,13 @@ set labels of the file.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.atomic import write_text
 from sim.solvers.sequential import TOL, solve
 
 Array = NDArray[np.float64]
@@ -300,17 +299,7 @@ def write_efg(
         ratification=ratification,
         title=title,
     )
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, text, encoding="ascii")
 
 
 # --------------------------------------------------------------------------- equilibrium

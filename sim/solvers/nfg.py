@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from sim.atomic import write_text
 
 Array = NDArray[np.float64]
 
@@ -320,17 +321,7 @@ def write_nfg(game: NormalFormGame, path: str | os.PathLike[str]) -> None:
     path : str or path-like
         Destination file.
     """
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(format_nfg(game))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, format_nfg(game))
 
 
 def game_from_arrays(

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.atomic import atomic_path, remove_leftovers, write_text
 from sim.errors import UserError
 from sim.model.scenario import Scenario
 from sim.sweeps.outcomes import evaluate_chunk
@@ -219,8 +220,8 @@ def _prepare(plan: SweepPlan, folder: Path, resume: bool) -> list[int]:
                 source=str(manifest),
             )
     (folder / CHUNKS).mkdir(parents=True, exist_ok=True)
-    for leftover in (folder / CHUNKS).glob("*.tmp*"):
-        leftover.unlink()
+    remove_leftovers(folder)
+    remove_leftovers(folder / CHUNKS)
     _write_json(manifest, _manifest(plan, status="running"))
     return [k for k in range(plan.n_chunks) if not _chunk_path(folder, k).exists()]
 
@@ -259,9 +260,7 @@ def _chunk_path(folder: Path, k: int) -> Path:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(data, indent=2, default=_jsonable) + "\n")
 
 
 def _jsonable(value: Any) -> Any:
@@ -277,10 +276,8 @@ def _write_chunk(folder: Path, k: int, first_draw: int, columns: dict[str, Any])
     n = len(next(iter(columns.values())))
     data = {"draw": np.arange(first_draw, first_draw + n, dtype=np.int64), **columns}
     table = pa.table({name: _arrow(values) for name, values in data.items()})
-    path = _chunk_path(folder, k)
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    with atomic_path(_chunk_path(folder, k)) as tmp:
+        pq.write_table(table, tmp)
 
 
 def _arrow(values: NDArray[Any]) -> Any:
@@ -375,20 +372,19 @@ def _finish(plan: SweepPlan, folder: Path) -> tuple[Path, dict[str, Any]]:
     from sim.sweeps.summary import SummaryAccumulator
 
     results = folder / "results.parquet"
-    tmp = results.with_name(f"results.parquet.tmp{os.getpid()}")
     accumulator = SummaryAccumulator()
-    writer = None
-    try:
-        for k in range(plan.n_chunks):
-            table = pq.read_table(_chunk_path(folder, k))
-            accumulator.add(table)
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema)
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
-    os.replace(tmp, results)
+    with atomic_path(results) as tmp:
+        writer = None
+        try:
+            for k in range(plan.n_chunks):
+                table = pq.read_table(_chunk_path(folder, k))
+                accumulator.add(table)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema)
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
     summary = accumulator.result(plan)
     _write_json(folder / "summary.json", summary)
     _write_json(folder / "manifest.json", _manifest(plan, status="complete"))
