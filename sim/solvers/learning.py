@@ -35,7 +35,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import nashpy as nash
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -109,6 +108,8 @@ def fictitious_play(
         raise ValueError(f"iterations must be at least 1, got {iterations}")
     start = [np.ones(A_arr.shape[0]), np.ones(A_arr.shape[1])]
     with _seeded_legacy_random(seed):
+        import nashpy as nash  # imported on use: it pulls in scipy.optimize
+
         counts = list(nash.Game(A_arr, B_arr).fictitious_play(int(iterations), start))[1:]
     rounds = np.arange(1, len(counts) + 1, dtype=np.float64)[:, None]
     row_path = (np.array([c[0] for c in counts]) - 1.0) / rounds
@@ -155,6 +156,8 @@ def replicator_dynamics(
     x = _check_mix("x0", np.full(m, 1.0 / m) if x0 is None else x0, m)
     y = _check_mix("y0", np.full(k, 1.0 / k) if y0 is None else y0, k)
     times = np.linspace(0.0, float(t_max), int(n_points))
+    import nashpy as nash  # imported on use: it pulls in scipy.optimize
+
     if B is None:
         xs = nash.Game(A_arr).replicator_dynamics(y0=x, timepoints=times)
         return LearningResult("replicator_symmetric", xs[-1], xs[-1], xs, xs)

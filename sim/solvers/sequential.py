@@ -75,7 +75,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import expit
 
 TOL = 1e-9
 """Tolerance on utilities (US$ bn): a margin must exceed it to count as positive."""
@@ -424,6 +423,8 @@ def _ratification(
     if sigma is None:
         prob = (votes[0] & votes[1]).astype(float)
     else:
+        from scipy.special import expit  # imported on use: scipy is slow to import
+
         accept = expit(margin / sigma)
         prob = accept[0] * accept[1]
     prob[:, 0] = 1.0
