@@ -283,8 +283,8 @@ def _write_chunk(folder: Path, k: int, first_draw: int, columns: dict[str, Any])
 def _arrow(values: NDArray[Any]) -> Any:
     import pyarrow as pa
 
-    if values.dtype == object:
-        return pa.array(values.astype(str).tolist(), type=pa.string())
+    if values.dtype == object or values.dtype.kind == "U":
+        return pa.array(values, type=pa.string())
     return pa.array(values)
 
 
