@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: brief run test lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kurilsim needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+brief: $(STAMP)  ## the briefing pack of the shipped baseline: charts, summary.md, brief.pdf
+	$(BIN)/kurilsim brief scenarios/baseline_2003.toml -o brief
 
 run: $(STAMP)  ## evaluate the shipped baseline scenario
 	$(BIN)/kurilsim run scenarios/baseline_2003.toml

@@ -48,6 +48,7 @@ class Analysis:
     leading_deal: str
     sobol: SobolResult | None
     sobol_outcome: str
+    sobol_rows: int
     tornado: TornadoResult | None
     grid: pd.DataFrame
     grid_axes: tuple[str, str]
@@ -73,25 +74,26 @@ def analyse(
     results = pd.read_parquet(done.results)
     leading = max(done.summary["deals"], key=lambda d: done.summary["deals"][d]["hold_up_rate"])
     outcome = f"margin_{leading}"
-    sobol = _indices(scenario, space, seed, outcome, "sobol", SOBOL_BASE)
+    sobol, sobol_rows = _indices(scenario, space, seed, outcome, "sobol", SOBOL_BASE)
     ranked = list(sobol.ranked()) if sobol is not None else list(space.names)
-    oat = _indices(scenario, space, seed, outcome, "oat", 8 * len(space) + 1)
+    oat, _ = _indices(scenario, space, seed, outcome, "oat", 8 * len(space) + 1)
     axes = (ranked[0], ranked[1] if len(ranked) > 1 else ranked[0])
     grid_space = sweep_space(scenario, {p: _range(space, p) for p in dict.fromkeys(axes)})
     grid = _evaluate(scenario, sample(grid_space, "grid", GRID_SIDE ** len(grid_space), seed))
     tipping = scenario_tipping_points(scenario, space, "nash")
     return Analysis(
-        scenario,
-        evaluate(scenario),
-        done,
-        results,
-        leading,
-        sobol,
-        outcome,
-        oat,
-        grid,
-        axes,
-        tipping,
+        scenario=scenario,
+        evaluation=evaluate(scenario),
+        sweep=done,
+        results=results,
+        leading_deal=leading,
+        sobol=sobol,
+        sobol_outcome=outcome,
+        sobol_rows=sobol_rows,
+        tornado=oat,
+        grid=grid,
+        grid_axes=axes,
+        tipping=tipping,
     )
 
 
@@ -121,8 +123,9 @@ def _indices(scenario: Scenario, space: Any, seed: int, outcome: str, method: st
     design = sample(space, method, n, seed)
     y = _evaluate(scenario, design)[outcome].to_numpy(dtype=float)
     if np.ptp(y) == 0:
-        return None
-    return sobol_indices(design, y) if method == "sobol" else tornado(design, y)
+        return None, design.n_rows
+    found = sobol_indices(design, y) if method == "sobol" else tornado(design, y)
+    return found, design.n_rows
 
 
 # -- the summary ---------------------------------------------------------------------------
@@ -135,10 +138,24 @@ def _pct(x: float) -> str:
 
 
 def _label(path: str) -> str:
-    parts = path.split(".")
-    if parts[0] == "actors":
-        return f"{parts[1].capitalize()}'s {' '.join(parts[2:]).replace('_', ' ')}"
-    return " ".join(parts[-1:]).replace("_", " ")
+    from sim.charts.stability_map import parameter_phrase
+
+    return parameter_phrase(path)
+
+
+def _interval(low: float, high: float) -> str:
+    if high < 0.001:
+        return "95% interval below 0.1%"
+    return f"95% interval {_pct(low)}-{_pct(high)}"
+
+
+_WHO = {
+    "japan_government": "Japan's government",
+    "russia_government": "Russia's government",
+    "japan_ratifier": "Japan's ratifier",
+    "russia_ratifier": "Russia's ratifier",
+    "reneging": "reneging",
+}
 
 
 def summary_sentences(a: Analysis) -> dict[str, list[str]]:
@@ -152,7 +169,7 @@ def summary_sentences(a: Analysis) -> dict[str, list[str]]:
     never = [d for d, v in deals.items() if v["hold_up_rate"] == 0]
     hold = [
         f"{d} holds up in {_pct(v['hold_up_rate'])} of {n:,} draws "
-        f"(95% interval {_pct(v['interval_95'][0])}-{_pct(v['interval_95'][1])})."
+        f"({_interval(*v['interval_95'])})."
         for d, v in holding
     ] or [f"No deal holds up in any of {n:,} draws."]
     if never:
@@ -269,6 +286,7 @@ def chart_figures(a: Analysis) -> list[tuple[str, str, Any]]:
     from sim.charts.sensitivity import sobol_chart
     from sim.charts.sequential_tree import sequential_tree
     from sim.charts.stability_map import stability_map
+    from sim.charts.style import scenario_subtitle
     from sim.charts.tornado import tornado_chart
     from sim.charts.utility_plane import utility_plane
 
@@ -276,11 +294,16 @@ def chart_figures(a: Analysis) -> list[tuple[str, str, Any]]:
     where = (info.name, info.year)
     baseline = {p.path: p.value for p in _parameters(a.scenario) if p.path in a.grid_axes}
     label = f"margin by which {a.leading_deal} holds up (US$ bn)"
+    n_sobol = a.sobol_rows
     charts = [
         ("holdup_rates", "Hold-up rates", holdup_rates(a.sweep.summary, scenario=where)),
         ("utility_plane", "Utility plane", utility_plane(a.evaluation)),
         ("components", "Why each side ranks the deals", component_bars(a.evaluation)),
-        ("island_map", "Who holds which island", island_map(a.evaluation.deals)),
+        (
+            "island_map",
+            "Who holds which island",
+            island_map(a.evaluation.deals, subtitle=scenario_subtitle(info.name, info.year)),
+        ),
         (
             "stability_map",
             "Stability map",
@@ -291,9 +314,11 @@ def chart_figures(a: Analysis) -> list[tuple[str, str, Any]]:
         ("sequential_tree", "Where each deal dies", sequential_tree(a.evaluation)),
     ]
     if a.sobol is not None:
-        charts.append(("sensitivity", "Sensitivity", sobol_chart(a.sobol, label, scenario=where)))
+        chart = sobol_chart(a.sobol, label, scenario=where, draws=n_sobol)
+        charts.append(("sensitivity", "Which assumptions matter most", chart))
     if a.tornado is not None:
-        charts.append(("tornado", "Tornado", tornado_chart(a.tornado, label, scenario=where)))
+        chart = tornado_chart(a.tornado, label, scenario=where, reference=(0.0, "holds up above"))
+        charts.append(("tornado", "One assumption at a time", chart))
     return charts
 
 
