@@ -277,7 +277,18 @@ def _write_chunk(folder: Path, k: int, first_draw: int, columns: dict[str, Any])
     data = {"draw": np.arange(first_draw, first_draw + n, dtype=np.int64), **columns}
     table = pa.table({name: _arrow(values) for name, values in data.items()})
     with atomic_path(_chunk_path(folder, k)) as tmp:
-        pq.write_table(table, tmp)
+        pq.write_table(table, tmp, **_parquet_options(table))
+
+
+def _parquet_options(table: Any) -> dict[str, Any]:
+    """Dictionary-encode only the text columns (deal names); no column statistics.
+
+    Numbers rarely repeat, so dictionary pages and min/max statistics only cost time.
+    """
+    import pyarrow as pa
+
+    text = [f.name for f in table.schema if pa.types.is_string(f.type)]
+    return {"use_dictionary": text, "write_statistics": False}
 
 
 def _arrow(values: NDArray[Any]) -> Any:
@@ -380,7 +391,7 @@ def _finish(plan: SweepPlan, folder: Path) -> tuple[Path, dict[str, Any]]:
                 table = pq.read_table(_chunk_path(folder, k))
                 accumulator.add(table)
                 if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema)
+                    writer = pq.ParquetWriter(tmp, table.schema, **_parquet_options(table))
                 writer.write_table(table)
         finally:
             if writer is not None:

@@ -40,6 +40,14 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     return (max(0.0, float(centre - half)), min(1.0, float(centre + half)))
 
 
+def _counts(table: pa.Table, column: str) -> dict[str, int]:
+    """How often each value occurs in a text column (counted by Arrow, not in Python)."""
+    import pyarrow.compute as pc
+
+    counts = pc.value_counts(table.column(column)).to_pylist()
+    return {row["values"]: row["counts"] for row in counts}
+
+
 class SummaryAccumulator:
     """Adds up the counts of a sweep's chunks."""
 
@@ -56,11 +64,10 @@ class SummaryAccumulator:
             if name.startswith("holds_"):
                 deal = name.removeprefix("holds_")
                 self.holds[deal] += int(np.asarray(table.column(name)).sum())
-                reasons = Counter(table.column(f"fails_{deal}").to_pylist())
-                self.fails.setdefault(deal, Counter()).update(reasons)
+                self.fails.setdefault(deal, Counter()).update(_counts(table, f"fails_{deal}"))
         for solver in SOLVERS:
             if solver in table.column_names:
-                self.predictions[solver].update(table.column(solver).to_pylist())
+                self.predictions[solver].update(_counts(table, solver))
 
     def result(self, plan: SweepPlan) -> dict[str, Any]:
         """The summary as JSON-ready data."""
