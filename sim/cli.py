@@ -491,7 +491,7 @@ def brief(
         Path, typer.Option("-o", "--output", help="Folder of the briefing pack.")
     ] = Path("brief"),
     samples: Annotated[
-        int | None, typer.Option("--samples", help="Draws of the sweep (default 40,000).", min=100)
+        int | None, typer.Option("--samples", help="Draws of the sweep (default 100,000).", min=100)
     ] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,

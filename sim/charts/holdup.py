@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import PercentFormatter
 
-from sim.charts.stability_map import (
+from sim.charts.labels import (
     deal_label,
     finish,
     fit_subtitle,

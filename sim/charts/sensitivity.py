@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
-from sim.charts.stability_map import (
+from sim.charts.labels import (
     axes_for,
     finish,
     fit_subtitle,

@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from numpy.typing import NDArray
 
-from sim.charts.stability_map import (
+from sim.charts.labels import (
     axes_for,
     finish,
     fit_subtitle,

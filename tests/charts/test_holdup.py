@@ -20,7 +20,7 @@ from matplotlib.text import Text  # noqa: E402
 
 from sim import load_scenario  # noqa: E402
 from sim.charts.holdup import REASON_LABELS, holdup_rates, main_reason  # noqa: E402
-from sim.charts.stability_map import deal_label  # noqa: E402
+from sim.charts.labels import deal_label  # noqa: E402
 from sim.sweeps.analysis import evaluate_design  # noqa: E402
 from sim.sweeps.outcomes import FAIL_REASONS  # noqa: E402
 from sim.sweeps.runner import plan_sweep  # noqa: E402

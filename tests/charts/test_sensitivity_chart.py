@@ -16,8 +16,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from sim import load_scenario  # noqa: E402
+from sim.charts.labels import parameter_label, parameter_phrase  # noqa: E402
 from sim.charts.sensitivity import NEGLIGIBLE, sobol_chart  # noqa: E402
-from sim.charts.stability_map import parameter_label, parameter_phrase  # noqa: E402
 from sim.sweeps.analysis import evaluate_design, outcome_values  # noqa: E402
 from sim.sweeps.samplers import sample  # noqa: E402
 from sim.sweeps.sensitivity import SobolResult, sobol_indices  # noqa: E402

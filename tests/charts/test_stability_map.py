@@ -21,13 +21,13 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from sim import load_scenario  # noqa: E402
-from sim.charts.stability_map import (  # noqa: E402
+from sim.charts.labels import (  # noqa: E402
     deal_label,
     deal_styles,
     parameter_label,
     parameter_phrase,
-    stability_map,
 )
+from sim.charts.stability_map import stability_map  # noqa: E402
 from sim.model.parameters import iter_parameters  # noqa: E402
 from sim.model.scenario import Scenario  # noqa: E402
 from sim.sweeps.analysis import evaluate_design  # noqa: E402

@@ -16,7 +16,7 @@ from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from sim import load_scenario  # noqa: E402
-from sim.charts.stability_map import parameter_label, parameter_phrase  # noqa: E402
+from sim.charts.labels import parameter_label, parameter_phrase  # noqa: E402
 from sim.charts.tornado import tornado_chart  # noqa: E402
 from sim.sweeps.analysis import evaluate_design, outcome_values  # noqa: E402
 from sim.sweeps.samplers import sample  # noqa: E402
