@@ -281,9 +281,10 @@ class Sweep(StrictModel):
     seed: int = info("Seed of the sampler: same seed, same results.", default=2003, ge=0)
     chunk_size: int = info("Draws evaluated at a time.", default=10_000, ge=1, le=10_000_000)
     posture_equilibria: Literal["all", "pure"] = info(
-        "Posture-game equilibria a sweep averages over: every extreme equilibrium, or the "
-        "pure ones only (faster; all of them where a draw has no pure equilibrium).",
-        default="all",
+        "Posture-game equilibria a sweep averages over to name the posture game's deal: "
+        "the pure ones (fast; every extreme equilibrium where a draw has no pure one), "
+        "or every extreme equilibrium (exact, about 20 us more per draw).",
+        default="pure",
     )
     parameters: dict[str, dict[str, Any]] | None = info(
         "Parameters to sweep by dotted path, each { range = [a, b] } (uniform), "

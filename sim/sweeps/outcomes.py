@@ -8,10 +8,11 @@ quantity (a row per draw):
   ``status_quo`` without agreement;
 * ``sequential``: the deal at the end of the subgame-perfect path of the sequential game
   (``<deal> reneged`` when the path ends in a reneged deal);
-* ``posture``: the deal with the highest probability averaged over all extreme equilibria
-  of the posture game (no equilibrium pick), and ``posture_equilibria``, their number;
-  with ``[sweep] posture_equilibria = "pure"``, averaged over the pure equilibria only
-  (all extreme equilibria where a draw has no pure one) — much faster;
+* ``posture``: the deal with the highest probability averaged over the posture game's
+  pure equilibria (no equilibrium pick; every extreme equilibrium where a draw has no
+  pure one), and ``posture_equilibria``, their number; with ``[sweep]
+  posture_equilibria = "all"``, averaged over every extreme equilibrium (exact enumeration,
+  much slower);
 * ``alternating``: the deal agreed under alternating offers;
 * for every deal ``d`` of the menu: ``holds_<d>`` — the deal *holds up*: both governments
   prefer it to no deal, both ratifiers accept it, and the side that must perform later

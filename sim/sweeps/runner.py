@@ -192,12 +192,17 @@ def run_sweep(
         pending = set(todo)
         finished = (plan.bounds(k) for k in range(plan.n_chunks) if k not in pending)
         progress(sum(hi - lo for lo, hi in finished))
-    tasks = ((k, plan.values(k)) for k in todo)  # drawn lazily: memory stays bounded
-    for k, columns in _execute(executor, plan.scenario, plan.space, tasks, workers, scheduler):
-        lo, _ = plan.bounds(k)
-        _write_chunk(folder, k, lo, columns)
+    # Chunks are drawn lazily (memory stays bounded). Local workers write their own
+    # chunk files; a Dask cluster may not share this file system, so its workers send
+    # the columns back and this process writes them.
+    writer = None if executor == "dask" else folder
+    tasks = ((k, plan.bounds(k)[0], plan.values(k)) for k in todo)
+    for k, done in _execute(executor, plan.scenario, plan.space, tasks, writer, workers, scheduler):
+        if isinstance(done, dict):
+            _write_chunk(folder, k, plan.bounds(k)[0], done)
         if progress is not None:
-            progress(len(next(iter(columns.values()))))
+            lo, hi = plan.bounds(k)
+            progress(hi - lo)
     results, summary = _finish(plan, folder)
     return SweepOutput(folder, results, summary, len(todo), skipped, time.perf_counter() - start)
 
@@ -302,23 +307,32 @@ def _arrow(values: NDArray[Any]) -> Any:
 # -- executors ---------------------------------------------------------------------------
 
 
-def _evaluate(task: tuple[Scenario, SweepSpace, int, NDArray[np.float64]]) -> tuple[int, Any]:
-    scenario, space, k, values = task
+Task = tuple[Scenario, SweepSpace, int, int, NDArray[np.float64], Path | None]
+
+
+def _evaluate(task: Task) -> tuple[int, Any]:
+    """Evaluate one chunk; write it if given a folder (then return True), else its columns."""
+    scenario, space, k, first_draw, values, folder = task
     delay = os.environ.get("KURILSIM_TEST_CHUNK_DELAY")
     if delay:  # lets the test suite kill a sweep between chunks
         time.sleep(float(delay))
-    return k, evaluate_chunk(scenario, space, values)
+    columns = evaluate_chunk(scenario, space, values)
+    if folder is None:
+        return k, columns
+    _write_chunk(folder, k, first_draw, columns)
+    return k, True
 
 
 def _execute(
     executor: str,
     scenario: Scenario,
     space: SweepSpace,
-    tasks: Iterable[tuple[int, NDArray[np.float64]]],
+    tasks: Iterable[tuple[int, int, NDArray[np.float64]]],
+    folder: Path | None,
     workers: int | None,
     scheduler: str | None,
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    jobs = ((scenario, space, k, values) for k, values in tasks)
+) -> Iterator[tuple[int, Any]]:
+    jobs = ((scenario, space, k, first, values, folder) for k, first, values in tasks)
     if executor == "serial":
         yield from map(_evaluate, jobs)
     elif executor == "local":

@@ -227,7 +227,7 @@ def test_sweep_section_of_a_scenario_file(write_scenario, tmp_path):
 def test_pure_posture_equilibria_agree_where_every_equilibrium_is_pure(tmp_path):
     from sim.sweeps.outcomes import evaluate_chunk
 
-    scenario = load_scenario(BASELINE)
+    scenario = load_scenario(BASELINE, overrides={"sweep.posture_equilibria": '"all"'})
     fast = load_scenario(BASELINE, overrides={"sweep.posture_equilibria": '"pure"'})
     space = sweep_space(scenario, PARAMS)
     values = _plan().values(0)
