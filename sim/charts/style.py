@@ -12,12 +12,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # charts are written to files; no screen is needed
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib as mpl
+from matplotlib.figure import Figure
 
 OKABE_ITO: dict[str, str] = {
     "orange": "#E69F00",
@@ -78,12 +74,16 @@ SOURCE_NOTE = (
 @contextmanager
 def chart_style() -> Iterator[None]:
     """Apply the kurilsim style inside a ``with`` block."""
-    with plt.rc_context(RC):  # type: ignore[arg-type]
+    with mpl.rc_context(RC):  # type: ignore[arg-type]
         yield
 
 
 def new_figure(height: float = 4.5, width: float = A4_WIDTH_INCHES, **kwargs: Any) -> Figure:
-    """A figure at A4 width (not registered with pyplot, so it never needs closing)."""
+    """A figure at A4 width.
+
+    It is not registered with pyplot: no window, no backend needed, nothing to close;
+    notebooks display it, ``savefig`` writes it.
+    """
     return Figure(figsize=(width, height), layout="constrained", **kwargs)
 
 
