@@ -224,7 +224,12 @@ def _prepare(plan: SweepPlan, folder: Path, resume: bool) -> list[int]:
                 "started (fingerprint mismatch); start it in another folder",
                 source=str(manifest),
             )
-    (folder / CHUNKS).mkdir(parents=True, exist_ok=True)
+    try:
+        (folder / CHUNKS).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(
+            f"cannot create the folder ({error.strerror})", source=str(folder)
+        ) from None
     remove_leftovers(folder)
     remove_leftovers(folder / CHUNKS)
     _write_json(manifest, _manifest(plan, status="running"))

@@ -242,3 +242,24 @@ def test_pure_posture_equilibria_agree_where_every_equilibrium_is_pure(tmp_path)
     all_pure = batch.pure.sum(axis=(1, 2)) == batch.n_equilibria
     assert all_pure.any()
     assert (full["posture"][all_pure] == pure["posture"][all_pure]).all()
+
+
+def test_an_output_folder_that_cannot_be_made_exits_2(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = runner.invoke(
+        app,
+        [
+            "sweep",
+            str(BASELINE),
+            "-o",
+            str(blocker),
+            "--quiet",
+            "--samples",
+            "10",
+            "--executor",
+            "serial",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "cannot create the folder" in result.stderr
