@@ -197,14 +197,25 @@ def run_sweep(
     # the columns back and this process writes them.
     writer = None if executor == "dask" else folder
     tasks = ((k, plan.bounds(k)[0], plan.values(k)) for k in todo)
-    for k, done in _execute(executor, plan.scenario, plan.space, tasks, writer, workers, scheduler):
-        if isinstance(done, dict):
-            _write_chunk(folder, k, plan.bounds(k)[0], done)
-        if progress is not None:
-            lo, hi = plan.bounds(k)
-            progress(hi - lo)
-    results, summary = _finish(plan, folder)
-    return SweepOutput(folder, results, summary, len(todo), skipped, time.perf_counter() - start)
+    results = _Results(plan, folder)
+    try:
+        for k in set(range(plan.n_chunks)) - set(todo):
+            results.finished_chunk(k)
+        for k, done in _execute(
+            executor, plan.scenario, plan.space, tasks, writer, workers, scheduler
+        ):
+            if isinstance(done, dict):
+                _write_chunk(folder, k, plan.bounds(k)[0], done)
+            results.finished_chunk(k)
+            if progress is not None:
+                lo, hi = plan.bounds(k)
+                progress(hi - lo)
+    except BaseException:
+        results.abandon()
+        raise
+    summary = results.close()
+    seconds = time.perf_counter() - start
+    return SweepOutput(folder, results.path, summary, len(todo), skipped, seconds)
 
 
 def _prepare(plan: SweepPlan, folder: Path, resume: bool) -> list[int]:
@@ -396,26 +407,52 @@ def _dask(
 # -- finishing: results.parquet and summary.json -----------------------------------------
 
 
-def _finish(plan: SweepPlan, folder: Path) -> tuple[Path, dict[str, Any]]:
-    import pyarrow.parquet as pq
+class _Results:
+    """Appends finished chunks, in draw order, to ``results.parquet`` while a sweep runs.
 
-    from sim.sweeps.summary import SummaryAccumulator
+    The file is written under a temporary name and renamed by :meth:`close`; chunk ``k``
+    is appended as soon as chunks ``0..k`` are all on disk, so assembling the results
+    overlaps the evaluation instead of following it.
+    """
 
-    results = folder / "results.parquet"
-    accumulator = SummaryAccumulator()
-    with atomic_path(results) as tmp:
-        writer = None
-        try:
-            for k in range(plan.n_chunks):
-                table = pq.read_table(_chunk_path(folder, k))
-                accumulator.add(table)
-                if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema, **_parquet_options(table))
-                writer.write_table(table)
-        finally:
-            if writer is not None:
-                writer.close()
-    summary = accumulator.result(plan)
-    _write_json(folder / "summary.json", summary)
-    _write_json(folder / "manifest.json", _manifest(plan, status="complete"))
-    return results, summary
+    def __init__(self, plan: SweepPlan, folder: Path) -> None:
+        from sim.sweeps.summary import SummaryAccumulator
+
+        self.plan, self.folder = plan, folder
+        self.path = folder / "results.parquet"
+        self.accumulator = SummaryAccumulator()
+        self.finished: set[int] = set()
+        self.next = 0
+        self.writer: Any = None
+        self._atomic = atomic_path(self.path)
+        self.tmp = self._atomic.__enter__()
+
+    def finished_chunk(self, k: int) -> None:
+        """Note that chunk ``k`` is on disk; append every chunk now in order."""
+        import pyarrow.parquet as pq
+
+        self.finished.add(k)
+        while self.next in self.finished:
+            table = pq.read_table(_chunk_path(self.folder, self.next))
+            self.accumulator.add(table)
+            if self.writer is None:
+                options = _parquet_options(table)
+                self.writer = pq.ParquetWriter(self.tmp, table.schema, **options)
+            self.writer.write_table(table)
+            self.next += 1
+
+    def close(self) -> dict[str, Any]:
+        """Rename the results into place; write the summary and the final manifest."""
+        if self.writer is not None:
+            self.writer.close()
+        self._atomic.__exit__(None, None, None)
+        summary = self.accumulator.result(self.plan)
+        _write_json(self.folder / "summary.json", summary)
+        _write_json(self.folder / "manifest.json", _manifest(self.plan, status="complete"))
+        return summary
+
+    def abandon(self) -> None:
+        """Drop the partial results (the chunk files stay for a resume)."""
+        if self.writer is not None:
+            self.writer.close()
+        self.tmp.unlink(missing_ok=True)
