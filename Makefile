@@ -29,9 +29,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/mypy sim
 
-bench: $(STAMP)  ## print the performance figures
+bench: $(STAMP)  ## print the performance figures (several minutes)
 	cd benchmarks && ../$(BIN)/python bench_cooperative.py
+	cd benchmarks && ../$(BIN)/python bench_equilibria.py
+	cd benchmarks && ../$(BIN)/python bench_sequential.py
+	cd benchmarks && ../$(BIN)/python bench_sweep.py
 	$(BIN)/python benchmarks/bench_cold_start.py
+	$(BIN)/python benchmarks/bench_brief.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
