@@ -29,7 +29,6 @@ from sim.sweeps.runner import SweepOutput, plan_sweep, run_sweep
 from sim.sweeps.samplers import Samples, sample
 from sim.sweeps.sensitivity import SobolResult, TornadoResult, sobol_indices, tornado
 from sim.sweeps.spec import sweep_space
-from sim.sweeps.summary import SOLVERS
 
 DEFAULT_SAMPLES = 100_000
 """Draws of the default briefing sweep: well under a minute on two cores."""
@@ -272,7 +271,7 @@ def summary_page(a: Analysis) -> Any:
     return fig
 
 
-__all__ = ["SOLVERS", "Analysis", "analyse", "summary_markdown", "summary_sentences"]
+__all__ = ["Analysis", "analyse", "summary_markdown", "summary_sentences", "write_pack"]
 
 
 # -- the pack --------------------------------------------------------------------------------

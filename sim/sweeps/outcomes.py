@@ -29,7 +29,7 @@ are swept by evaluating each combination of their values as its own scenario.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,6 @@ from numpy.typing import NDArray
 
 from sim.evaluate import Evaluation, evaluate_table
 from sim.model.parameters import ParameterTable
-from sim.model.payoffs import ACTORS
 from sim.model.scenario import Scenario
 from sim.solvers.cooperative import SOLUTION_NAMES
 from sim.sweeps.space import Discrete, SweepSpace
@@ -230,9 +229,4 @@ def hold_up(ev: Evaluation) -> Columns:
     return out
 
 
-def deal_columns(columns: Mapping[str, Any]) -> list[str]:
-    """The deals a set of sweep columns covers (from its ``holds_`` columns)."""
-    return [name.removeprefix("holds_") for name in columns if name.startswith("holds_")]
-
-
-__all__ = ["ACTORS", "FAIL_REASONS", "deal_columns", "evaluate_chunk", "hold_up", "would_renege"]
+__all__ = ["FAIL_REASONS", "evaluate_chunk", "hold_up", "would_renege"]
