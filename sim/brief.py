@@ -321,14 +321,28 @@ def chart_figures(a: Analysis) -> list[tuple[str, str, Any]]:
     return charts
 
 
+def _history_chart(folder: Path) -> list[tuple[str, str, Any]]:
+    from sim.charts.history import history_timeline
+    from sim.history.backtest import backtest
+
+    episodes = backtest(sorted(folder.glob("*.toml")))
+    if not episodes:
+        return []
+    return [("history", "The model against the record", history_timeline(episodes))]
+
+
 def _parameters(scenario: Scenario) -> Any:
     from sim.model.parameters import iter_parameters
 
     return iter_parameters(scenario)
 
 
-def write_pack(a: Analysis, folder: Path) -> list[Path]:
-    """Write every chart (PNG and SVG), ``summary.md`` and ``brief.pdf`` into ``folder``."""
+def write_pack(a: Analysis, folder: Path, history: Path | None = None) -> list[Path]:
+    """Write every chart (PNG and SVG), ``summary.md`` and ``brief.pdf`` into ``folder``.
+
+    ``history``: a folder of history scenarios; if given and it holds any, the pack also
+    gets the backtest timeline (predicted vs recorded outcome per episode).
+    """
     from matplotlib.backends.backend_pdf import PdfPages
 
     from sim.charts.style import chart_style
@@ -337,6 +351,8 @@ def write_pack(a: Analysis, folder: Path) -> list[Path]:
     written = []
     with chart_style():
         charts = chart_figures(a)
+        if history is not None:
+            charts += _history_chart(history)
         for name, _, fig in charts:
             for suffix in ("png", "svg"):
                 path = folder / f"{name}.{suffix}"

@@ -505,10 +505,44 @@ def brief(
     n = samples or DEFAULT_SAMPLES
     with sweep_progress(n, quiet=quiet) as advance:
         analysis = analyse(loaded, output, samples=n, workers=workers, progress=advance)
-    written = write_pack(analysis, output)
+    history = scenario.parent / "history"
+    written = write_pack(analysis, output, history if history.is_dir() else None)
     typer.echo(f"Briefing pack for {loaded.scenario.name}: {output.resolve()}/")
     typer.echo(f"  summary: {output / 'summary.md'}; PDF: {output / 'brief.pdf'}")
     typer.echo(f"  {sum(p.suffix == '.png' for p in written)} charts as PNG and SVG")
+
+
+@app.command()
+@user_errors
+def backtest(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder of history scenarios (default: scenarios/history).")
+    ] = Path("scenarios/history"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Also save the timeline chart (PNG or SVG).")
+    ] = None,
+) -> None:
+    """Score each solver against the recorded outcome of every negotiation episode."""
+    from sim.history.backtest import backtest as score
+    from sim.history.backtest import history_files, to_json
+
+    episodes = score(history_files(folder))
+    if not episodes:
+        raise UserError("no scenario here records an [observed] outcome", source=str(folder))
+    if chart is not None:
+        from sim.atomic import atomic_path
+        from sim.charts.history import history_timeline
+        from sim.charts.style import chart_style
+
+        with chart_style(), atomic_path(chart) as tmp:
+            history_timeline(episodes).savefig(tmp)
+    if as_json:
+        sys.stdout.write(json.dumps(to_json(episodes), indent=2) + "\n")
+        return
+    from sim.terminal import print_backtest
+
+    print_backtest(episodes)
 
 
 @app.command()

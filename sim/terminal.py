@@ -29,6 +29,7 @@ from sim.solvers.nfg import NormalFormGame
 from sim.solvers.posture import PostureResult
 
 if TYPE_CHECKING:
+    from sim.history.backtest import Episode
     from sim.sweeps.analysis import ParameterTipping, Sensitivity
     from sim.sweeps.runner import SweepOutput, SweepPlan
 
@@ -410,3 +411,28 @@ def print_tipping_points(
     steady = [t.path for t in found if not t.points]
     if steady:
         console.print(f"No change across its range: {', '.join(steady)}.")
+
+
+def print_backtest(episodes: list[Episode], console: Console | None = None) -> None:
+    """Print each episode's record, each solver's prediction (hit or miss) and hit rates."""
+    from sim.history.backtest import SOLVERS, hit_rates
+
+    console = console or Console()
+    table = Table(
+        title="Backtest: predicted vs recorded outcome (✓ = the recorded deal)",
+        title_justify="left",
+        caption="A declaration that moves nothing has the status quo's terms and counts as it.",
+        caption_justify="left",
+    )
+    table.add_column("Episode", no_wrap=True)
+    table.add_column("Recorded")
+    for solver in ("Nash", "Posture", "Sequential", "Alternating"):
+        table.add_column(solver)
+    for e in episodes:
+        cells = ["✓" if e.hits[s] else f"✗ {e.predictions[s]}" for s in SOLVERS]
+        table.add_row(e.path.stem, e.observed, *cells)
+    rates = hit_rates(episodes)
+    table.add_row(
+        "[bold]hit rate[/bold]", "", *(f"{h}/{n}" for h, n in rates.values()), end_section=True
+    )
+    console.print(table)

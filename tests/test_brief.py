@@ -8,7 +8,7 @@ import pytest
 
 from sim import load_scenario
 from sim.brief import analyse, summary_sentences, write_pack
-from tests.conftest import BASELINE
+from tests.conftest import BASELINE, ROOT
 
 CHARTS = (
     "holdup_rates",
@@ -19,6 +19,7 @@ CHARTS = (
     "sequential_tree",
     "sensitivity",
     "tornado",
+    "history",
 )
 
 
@@ -26,7 +27,7 @@ CHARTS = (
 def pack(tmp_path_factory):
     folder = tmp_path_factory.mktemp("brief")
     analysis = analyse(load_scenario(BASELINE), folder, samples=3000, workers=1)
-    return analysis, folder, write_pack(analysis, folder)
+    return analysis, folder, write_pack(analysis, folder, ROOT / "scenarios" / "history")
 
 
 def test_every_chart_as_png_and_svg(pack):

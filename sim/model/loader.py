@@ -29,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import UserError, did_you_mean
 from sim.model import postures
-from sim.model.deals import build_menu
+from sim.model.deals import build_menu, catalogue
 from sim.model.fields import Uncertain
 from sim.model.scenario import Scenario
 
@@ -75,6 +75,15 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         raise _blame_override(error, overrides, path) from None
     build_menu(scenario.deals.menu, scenario.deals.custom, source=str(path))
     postures.resolve(scenario.posture_game, scenario.deals.custom, source=str(path))
+    if scenario.observed is not None:
+        known = {**catalogue(), **scenario.deals.custom}
+        if scenario.observed.deal not in known:
+            deal = scenario.observed.deal
+            raise UserError(
+                f"unknown deal '{deal}'{did_you_mean(deal, known)}",
+                source=str(path),
+                key="observed.deal",
+            )
     return scenario
 
 

@@ -15,6 +15,7 @@ A scenario file holds everything a run needs and nothing else::
     [sequential]                   # proposer, ratification, reputation costs, noise
     [alternating]                  # first proposer, breakdown risk, deadline
     [sweep]                        # method, samples, seed, parameters to sweep
+    [observed]                     # history scenarios: the recorded outcome
 
 Every model parameter is an uncertain number (see :mod:`sim.model.fields`): a
 bare number or ``{ value = …, range = [low, high] }``. Parameters have no
@@ -295,6 +296,16 @@ class Sweep(StrictModel):
     )
 
 
+class Observed(StrictModel):
+    """What actually happened in a historical episode (history scenarios only)."""
+
+    deal: str = info(
+        "Deal id of the recorded outcome ('status_quo' when talks produced nothing)."
+    )
+    why: str = info("The recorded reason, in a sentence.")
+    source: str = info("Where the record comes from (timeline row, brief).")
+
+
 class Scenario(StrictModel):
     """A complete, validated scenario."""
 
@@ -318,6 +329,9 @@ class Scenario(StrictModel):
     sequential: Sequential = info("The sequential two-level game with commitment.")
     alternating: Alternating = info("Alternating offers with a money transfer.")
     sweep: Sweep = Field(default_factory=Sweep, description="The default sweep (kurilsim sweep).")
+    observed: Observed | None = info(
+        "The recorded outcome of a historical episode, for `kurilsim backtest`.", default=None
+    )
     posture_game: PostureGameTable = Field(
         default_factory=PostureGameTable,
         description="The negotiating-posture game: postures in play and the outcome table "

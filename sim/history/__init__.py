@@ -1,0 +1,1 @@
+"""Scoring the model against the recorded negotiation episodes."""
