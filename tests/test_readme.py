@@ -49,15 +49,3 @@ def test_command_examples_run(command, workdir):
         command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
-
-
-def test_scenario_example_validates(tmp_path):
-    (example,) = [body for lang, body in BLOCKS if lang == "toml"]
-    (tmp_path / "baseline_2003.toml").symlink_to(ROOT / "scenarios" / "baseline_2003.toml")
-    path = tmp_path / "hard_line.toml"
-    path.write_text(example, encoding="utf-8")
-    from sim import evaluate, load_scenario
-
-    scenario = load_scenario(path)
-    assert scenario.actors.russia.nationalist_cost.range == (1.0, 10.0)
-    assert evaluate(scenario).deals.ids == ("status_quo", "shelve", "two_islands", "four_phased")
