@@ -299,9 +299,7 @@ class Sweep(StrictModel):
 class Observed(StrictModel):
     """What actually happened in a historical episode (history scenarios only)."""
 
-    deal: str = info(
-        "Deal id of the recorded outcome ('status_quo' when talks produced nothing)."
-    )
+    deal: str = info("Deal id of the recorded outcome ('status_quo' when talks produced nothing).")
     why: str = info("The recorded reason, in a sentence.")
     source: str = info("Where the record comes from (timeline row, brief).")
 
