@@ -137,15 +137,20 @@ def _pct(x: float) -> str:
 
 
 def _label(path: str) -> str:
+    """A parameter's name inside a sentence, lower-case unless it starts with a name."""
     from sim.charts.labels import parameter_phrase
 
-    return parameter_phrase(path)
+    phrase = parameter_phrase(path)
+    names = ("Japan", "Russia", "China", "US")
+    return phrase if phrase.startswith(names) else phrase[:1].lower() + phrase[1:]
 
 
 def _interval(low: float, high: float) -> str:
     if high < 0.001:
         return "95% interval below 0.1%"
-    return f"95% interval {_pct(low)}-{_pct(high)}"
+    if high - low < 0.02:
+        return f"95% interval {low:.1%} to {high:.1%}"
+    return f"95% interval {_pct(low)} to {_pct(high)}"
 
 
 _WHO = {
@@ -177,9 +182,7 @@ def summary_sentences(a: Analysis) -> dict[str, list[str]]:
         reasons = deals[d]["fails_because"]
         if reasons:
             main = max(reasons, key=reasons.get)
-            hold.append(
-                f"{d} fails first at {main.replace('_', ' ')} in {_pct(reasons[main])} of draws."
-            )
+            hold.append(f"{d} is rejected first by {_WHO[main]} in {_pct(reasons[main])} of draws.")
     return {
         "Which deals hold up": hold,
         "What each solver predicts": _predictions(a),
@@ -233,7 +236,7 @@ def _tipping(a: Analysis) -> list[str]:
             below, above = t.deal_ids[point.below], t.deal_ids[point.above]
             lines.append(
                 f"The Nash solution is {below} while {_label(t.path)} stays below "
-                f"{point.value:.3g}, and {above} above it (range {t.low:g}-{t.high:g})."
+                f"{point.value:.3g}, and {above} above it (range {t.low:g} to {t.high:g})."
             )
     return lines or ["No single assumption, moved across its range, changes the Nash solution."]
 
