@@ -224,7 +224,6 @@ def export_game(
 
 
 def _write_extensive(result: Any, output: Path) -> None:
-    from sim.model.payoffs import ACTORS
     from sim.solvers.efg import write_efg
 
     game = result.sequential_game
@@ -232,15 +231,7 @@ def _write_extensive(result: Any, output: Path) -> None:
     proposer = result.scenario.sequential.proposer
     write_efg(
         output,
-        deal_ids=game.deals.ids,
-        utility=game.payoffs.utility[0],
-        ratifier_utility=game.payoffs.ratifier_utility[0],
-        reneged_utility=game.reneged.utility[0],
-        reneged_ratifier_utility=game.reneged.ratifier_utility[0],
-        performer=game.performer,
-        reputation_cost=game.reputation_cost[0],
-        proposer=ACTORS.index(proposer),
-        ratification=game.ratification,
+        **game.tree_arguments(0, proposer),
         title=f"kurilsim sequential game: {info.name} ({info.year}), {proposer} proposes",
     )
     typer.echo(f"wrote {output} (sequential game, {len(game.deals)} deals, {proposer} proposes)")

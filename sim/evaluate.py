@@ -227,6 +227,20 @@ class SequentialGame:
     noise: Any
     ratification: bool
 
+    def tree_arguments(self, draw: int, proposer: str) -> dict[str, Any]:
+        """One draw's game as the keyword arguments of :mod:`sim.solvers.efg`'s functions."""
+        return {
+            "deal_ids": self.deals.ids,
+            "utility": self.payoffs.utility[draw],
+            "ratifier_utility": self.payoffs.ratifier_utility[draw],
+            "reneged_utility": self.reneged.utility[draw],
+            "reneged_ratifier_utility": self.reneged.ratifier_utility[draw],
+            "performer": self.performer,
+            "reputation_cost": self.reputation_cost[draw],
+            "proposer": ACTORS.index(proposer),
+            "ratification": self.ratification,
+        }
+
     def solve(self, proposer: str) -> seq.SequentialResult:
         return seq.solve(
             self.payoffs.utility,

@@ -283,15 +283,6 @@ def test_extensive_export_holds_our_spe_as_an_equilibrium(tmp_path):
     game = gbt.read_efg(str(path))
     assert len(game.players) == 4
     seq = evaluate(load_scenario(BASELINE)).sequential_game
-    choice = spe_behavior(
-        deal_ids=seq.deals.ids,
-        utility=seq.payoffs.utility[0],
-        ratifier_utility=seq.payoffs.ratifier_utility[0],
-        reneged_utility=seq.reneged.utility[0],
-        reneged_ratifier_utility=seq.reneged.ratifier_utility[0],
-        performer=seq.performer,
-        reputation_cost=seq.reputation_cost[0],
-        proposer=0,
-    )
+    choice = spe_behavior(**seq.tree_arguments(0, "japan"))
     profile = profile_of(game, choice)
     assert float(profile.max_regret()) == pytest.approx(0.0, abs=1e-7)

@@ -90,6 +90,11 @@ def _interval(low: float, high: float) -> None:
         raise ValueError(f"range [{low:g}, {high:g}] is empty: low must be less than high")
 
 
+def _within(x: ArrayLike, low: float, high: float) -> NDArray[np.bool_]:
+    x = _unit(x)
+    return np.asarray((x >= low) & (x <= high))
+
+
 def _unit(u: ArrayLike) -> Array:
     return np.asarray(u, dtype=float)
 
@@ -117,8 +122,7 @@ class Uniform:
         return np.clip((_unit(x) - self.low) / (self.high - self.low), 0.0, 1.0)
 
     def contains(self, x: ArrayLike) -> NDArray[np.bool_]:
-        x = _unit(x)
-        return np.asarray((x >= self.low) & (x <= self.high))
+        return _within(x, self.low, self.high)
 
     def describe(self) -> str:
         return f"uniform on [{self.low:g}, {self.high:g}]"
@@ -156,8 +160,7 @@ class TruncatedNormal:
         return np.asarray(self._frozen().cdf(_unit(x)), dtype=float)
 
     def contains(self, x: ArrayLike) -> NDArray[np.bool_]:
-        x = _unit(x)
-        return np.asarray((x >= self.low) & (x <= self.high))
+        return _within(x, self.low, self.high)
 
     def describe(self) -> str:
         return (
@@ -199,8 +202,7 @@ class Triangular:
         return np.asarray(self._frozen().cdf(_unit(x)), dtype=float)
 
     def contains(self, x: ArrayLike) -> NDArray[np.bool_]:
-        x = _unit(x)
-        return np.asarray((x >= self.low) & (x <= self.high))
+        return _within(x, self.low, self.high)
 
     def describe(self) -> str:
         return f"triangular on [{self.low:g}, {self.high:g}] with mode {self.mode:g}"
