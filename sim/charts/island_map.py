@@ -1,67 +1,82 @@
-"""Who holds which island after each deal: a schematic map per deal (small multiples).
+"""Who holds which island after each deal: a map per deal (small multiples).
 
-Each panel places the four disputed islands at their centroids (longitude scaled by
-the cosine of the mean latitude, so that distances are roughly true), draws each as
-an ellipse whose area is proportional to the island's area, and colours it by
-sovereignty: Japan's share in Japan's colour with hatching (so that the map reads in
-greyscale), Russia's in Russia's colour. A partial share (part of Etorofu in the
-50:50 area split) is the south-western part of the island, the part nearest Japan.
+Each panel draws the real coastlines of the four disputed islands and of eastern
+Hokkaido, from the simplified GSHHG coastlines shipped in ``sim/data/coastlines.json``
+(see ``scripts/extract_coastlines.py`` and ``sim/data/COASTLINES_LICENSE``), in a local
+equal-area projection: kilometres east and north of Cape Nosappu, longitude scaled by
+the cosine of latitude (:func:`to_km`). Each island is coloured by sovereignty:
+Japan's share in Japan's colour with hatching (so that the map reads in greyscale),
+Russia's in Russia's colour. A partial share (part of Etorofu in the 50:50 area split)
+is the south-western part of the island, the part nearest Japan: the island is cut
+perpendicular to its long axis where the area south-west of the cut is the share.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
-from matplotlib.transforms import Affine2D
+from matplotlib.path import Path
 from numpy.typing import NDArray
 
-from sim.charts.style import SIDE_COLOURS, chart_style, new_figure, titled
+from sim.charts.style import SIDE_COLOURS, SOURCE_NOTE, chart_style, new_figure, titled
 from sim.model.deals import DealSet
-from sim.model.islands import (
-    ISLAND_KEYS,
-    Island,
-    area_shares,
-    hokkaido_landmark,
-    load_islands,
-)
+from sim.model.islands import ISLAND_KEYS, area_shares, hokkaido_landmark
 
 KM_PER_DEGREE = 111.2
 """Kilometres per degree of latitude (and of longitude at the equator)."""
 
-AREA_SCALE = 3.0
-"""Drawn area per true area: every island is enlarged alike, so sizes stay comparable."""
+COASTLINE_FILE = "coastlines.json"
+"""The shipped coastlines, in the package's ``sim/data``."""
 
-ORIENTATION_DEG = 40.0
-"""The chain runs south-west to north-east; the islands' long axes follow it."""
+REGION = "Northern Territories / southern Kurils"
+"""The disputed islands by their Japanese and their Russian collective names."""
 
-ELONGATION: dict[str, float] = {
-    "habomai": 1.0,
-    "shikotan": 1.8,
-    "kunashiri": 2.6,
-    "etorofu": 3.0,
+NAMES: dict[str, str] = {
+    "habomai": "Habomai group /\nKhabomai",
+    "shikotan": "Shikotan",
+    "kunashiri": "Kunashiri /\nKunashir",
+    "etorofu": "Etorofu / Iturup",
 }
-"""Length over width of each schematic ellipse (Habomai, an islet group, is a disc)."""
+"""Map labels: the Japanese name, then the Russian one where it differs."""
 
-NAME_SIDE: dict[str, tuple[float, float]] = {
-    "habomai": (1.0, -1.0),
-    "shikotan": (1.0, -0.4),
-    "kunashiri": (-0.6, 0.8),
-    "etorofu": (0.6, -0.8),
+NAME_AT: dict[str, tuple[float, float, str, str]] = {
+    "habomai": (146.47, 43.47, "left", "center"),
+    "shikotan": (146.98, 43.79, "left", "center"),
+    "kunashiri": (146.05, 44.62, "center", "bottom"),
+    "etorofu": (148.95, 44.47, "right", "top"),
 }
-"""Direction from each island in which its name is written (open sea)."""
+"""Where each label is written: (longitude, latitude, horizontal and vertical alignment)."""
 
-JAPAN_HATCH = "////"
+SEAS: tuple[tuple[str, float, float, str, str], ...] = (
+    ("Sea of Okhotsk", 145.12, 45.62, "left", "top"),
+    ("Pacific Ocean", 148.85, 44.13, "right", "center"),
+)
+"""Sea names written on the first panel, for orientation (longitude, latitude, alignment)."""
+
+JAPAN_HATCH = "\\\\\\\\"
 EDGE = "#222222"
-PANEL_INCHES = 2.35
+SEA = "#f6f9fb"
+HOKKAIDO_LAND = "#d4d4d4"
+HOKKAIDO_EDGE = "#777777"
+PANEL_INCHES = 2.2
 LEGEND_INCHES = 0.45
 TITLE_INCHES = 0.8
+COASTLINE_NOTE = "Coastlines: GSHHG 2.3.6 (Wessel & Smith), simplified; LGPL-3.0-or-later."
+
+Ring = NDArray[np.float64]
+"""A closed polygon as an ``(n, 2)`` array of vertices, the closing vertex not repeated."""
 
 
 def island_map(
@@ -71,7 +86,7 @@ def island_map(
     max_columns: int = 3,
     subtitle: str | None = None,
 ) -> Figure:
-    """Small multiples of the islands' sovereignty, one schematic map per deal.
+    """Small multiples of the islands' sovereignty, one map per deal.
 
     Parameters
     ----------
@@ -84,13 +99,15 @@ def island_map(
     subtitle : str, optional
         Subtitle under the title, normally
         ``scenario_subtitle(result.scenario.scenario.name, result.scenario.scenario.year)``
-        (a deal menu does not know its scenario).
+        (a deal menu does not know its scenario); the region's names are written before it.
 
     Returns
     -------
     matplotlib.figure.Figure
         One axes per deal in menu order, then a legend axes. Island parts carry
-        ``gid="<deal>:<island>:japan"`` or ``"<deal>:<island>:russia"``.
+        ``gid="<deal>:<island>:japan"`` or ``"<deal>:<island>:russia"`` (one patch per
+        polygon and side; the Habomai group has several), the island's coastline
+        ``"<deal>:<island>:coast"``, a partial share's cut ``"<deal>:<island>:cut"``.
     """
     with chart_style():
         columns = max(1, min(max_columns, len(deals)))
@@ -100,12 +117,18 @@ def island_map(
         panels, legend_axes = _layout(fig, len(deals), rows, columns)
         _space_rows(fig)
         shapes = island_shapes()
-        limits = _limits(shapes)
         for d, ax in enumerate(panels):
-            _panel(ax, deals, d, shapes, limits)
-        _name_islands(panels[0], shapes)
-        _add_legend(legend_axes)
-        titled(fig, finding(deals), subtitle or "Sovereignty over the islands after each deal")
+            _panel(ax, deals, d, shapes)
+        _name_places(panels[0])
+        shares = np.asarray(deals.shares)
+        _add_legend(legend_axes, cut=bool(((shares > 1e-9) & (shares < 1 - 1e-9)).any()))
+        heading = f"Sovereignty over the {REGION}"
+        titled(
+            fig,
+            finding(deals),
+            f"{heading} · {subtitle}" if subtitle else f"{heading} after each deal",
+            footnote=f"{SOURCE_NOTE}\n{COASTLINE_NOTE}",
+        )
     return fig
 
 
@@ -152,101 +175,258 @@ def japanese_area(deals: DealSet) -> NDArray[np.float64]:
     return np.asarray(deals.shares @ area_shares(), dtype=float)
 
 
-# --- geometry ----------------------------------------------------------------------
+# --- coastlines --------------------------------------------------------------------
 
 
-def island_shapes() -> dict[str, Affine2D]:
-    """For each island, the map transform of the unit disc to its schematic ellipse.
+@dataclass(frozen=True)
+class Coastlines:
+    """The shipped coastlines: polygons in degrees per key, and their provenance.
 
-    Coordinates are kilometres east and north of Cape Nosappu, longitude scaled by
-    the cosine of the mean latitude of the islands.
+    Attributes
+    ----------
+    polygons : dict of str to tuple of numpy.ndarray
+        For each key (the four of :data:`~sim.model.islands.ISLAND_KEYS` and
+        ``"hokkaido"``) its polygons, each an ``(n, 2)`` array of (longitude, latitude).
+    bbox : tuple of float
+        ``(lon_min, lon_max, lat_min, lat_max)``: the area extracted, Hokkaido clipped to it.
+    source, licence : str
+        Where the coordinates come from and under which licence.
     """
-    islands = load_islands()
-    return {island.key: _ellipse(island, _origin_and_scale(islands)) for island in islands}
+
+    polygons: dict[str, tuple[Ring, ...]]
+    bbox: tuple[float, float, float, float]
+    source: str
+    licence: str
 
 
-def _origin_and_scale(islands: Sequence[Island]) -> tuple[float, float, float]:
-    cape = hokkaido_landmark()
-    mean_lat = float(np.mean([island.lat for island in islands]))
-    return cape.lon, cape.lat, math.cos(math.radians(mean_lat))
+@functools.cache
+def load_coastlines() -> Coastlines:
+    """Read ``sim/data/coastlines.json`` (once, then cached).
 
-
-def _to_km(lon: float, lat: float, frame: tuple[float, float, float]) -> tuple[float, float]:
-    lon0, lat0, cos_lat = frame
-    return (lon - lon0) * cos_lat * KM_PER_DEGREE, (lat - lat0) * KM_PER_DEGREE
-
-
-def _ellipse(island: Island, frame: tuple[float, float, float]) -> Affine2D:
-    """Unit disc → ellipse of area ``AREA_SCALE × area`` along the chain, at the centroid."""
-    stretch = ELONGATION.get(island.key, 1.0)
-    long_axis = math.sqrt(AREA_SCALE * island.area_km2 * stretch / math.pi)
-    return (
-        Affine2D()
-        .scale(long_axis, long_axis / stretch)
-        .rotate_deg(ORIENTATION_DEG)
-        .translate(*_to_km(island.lon, island.lat, frame))
+    Returns
+    -------
+    Coastlines
+        The polygons of the four islands and of eastern Hokkaido, with their source.
+    """
+    text = resources.files("sim.data").joinpath(COASTLINE_FILE).read_text(encoding="utf-8")
+    content = json.loads(text)
+    box = content["bbox"]
+    return Coastlines(
+        polygons={
+            key: tuple(np.array(ring, dtype=float) for ring in rings)
+            for key, rings in content["polygons"].items()
+        },
+        bbox=(box["lon_min"], box["lon_max"], box["lat_min"], box["lat_max"]),
+        source=content["source"],
+        licence=content["licence"],
     )
 
 
-def _disc(samples: int = 120) -> NDArray[np.float64]:
-    angle = np.linspace(0.0, 2.0 * math.pi, samples, endpoint=False)
-    return np.column_stack([np.cos(angle), np.sin(angle)])
+def to_km(lon_lat: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Project ``(n, 2)`` longitudes and latitudes to the map's kilometres.
 
-
-def chord_for_share(share: float) -> float:
-    """The ``x = c`` line that cuts off ``share`` of the unit disc's area at its left.
+    Kilometres east and north of Cape Nosappu in a sinusoidal projection centred on its
+    meridian: northing is the latitude difference, easting the longitude difference
+    scaled by the cosine of the point's own latitude. The projection keeps areas
+    (so a share of drawn area is a share of the island's area), and over the 3° of
+    longitude of the map bends meridians by about 2°.
 
     Examples
     --------
-    >>> abs(round(chord_for_share(0.5), 6))
-    0.0
-    >>> round(chord_for_share(0.21), 3)
-    -0.474
+    >>> from sim.model.islands import hokkaido_landmark
+    >>> cape = hokkaido_landmark()
+    >>> to_km(np.array([[cape.lon, cape.lat + 1.0], [cape.lon + 1.0, 60.0]])).round(1).tolist()
+    [[0.0, 111.2], [55.6, 1848.1]]
     """
-    low, high = -1.0, 1.0
+    cape = hokkaido_landmark()
+    points = np.asarray(lon_lat, dtype=float).reshape(-1, 2)
+    cos_lat = np.cos(np.radians(points[:, 1]))
+    return np.column_stack(
+        [
+            (points[:, 0] - cape.lon) * cos_lat * KM_PER_DEGREE,
+            (points[:, 1] - cape.lat) * KM_PER_DEGREE,
+        ]
+    )
+
+
+def island_shapes() -> dict[str, tuple[Ring, ...]]:
+    """For each island key, in :data:`~sim.model.islands.ISLAND_KEYS` order, its polygons in km.
+
+    Coordinates are those of :func:`to_km`; Etorofu is its main island and an islet, the
+    Habomai group several islets.
+    """
+    polygons = load_coastlines().polygons
+    return {key: tuple(to_km(ring) for ring in polygons[key]) for key in ISLAND_KEYS}
+
+
+# --- geometry ----------------------------------------------------------------------
+
+
+def ring_area(ring: Ring) -> float:
+    """Area of a simple polygon by the shoelace formula (always positive).
+
+    Examples
+    --------
+    >>> ring_area(np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [0.0, 1.0]]))
+    2.0
+    """
+    x, y = np.asarray(ring, dtype=float).T
+    return float(0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def long_axis(rings: Sequence[Ring]) -> NDArray[np.float64]:
+    """Unit vector along the polygons' long axis (principal axis of area), pointing east.
+
+    The axis is the eigenvector of the largest eigenvalue of the area's second moments
+    about its centroid, from the exact polygon formulas; of its two directions the
+    one with a positive east component (north if due north-south) is returned.
+
+    Examples
+    --------
+    >>> long_axis([np.array([[0.0, 0.0], [4.0, 4.0], [3.0, 5.0], [-1.0, 1.0]])]).round(3)
+    array([0.707, 0.707])
+    """
+    area = cx = cy = xx = yy = xy = 0.0
+    for ring in rings:
+        x, y = np.asarray(ring, dtype=float).T
+        x1, y1 = np.roll(x, -1), np.roll(y, -1)
+        cross = x * y1 - x1 * y
+        sign = 1.0 if cross.sum() >= 0 else -1.0  # every ring counted as land
+        area += sign * cross.sum() / 2
+        cx += sign * np.sum((x + x1) * cross) / 6
+        cy += sign * np.sum((y + y1) * cross) / 6
+        xx += sign * np.sum((x * x + x * x1 + x1 * x1) * cross) / 12
+        yy += sign * np.sum((y * y + y * y1 + y1 * y1) * cross) / 12
+        xy += sign * np.sum((x * y1 + 2 * x * y + 2 * x1 * y1 + x1 * y) * cross) / 24
+    cx, cy = cx / area, cy / area
+    moments = np.array([[xx - area * cx * cx, xy - area * cx * cy], [0.0, yy - area * cy * cy]])
+    moments[1, 0] = moments[0, 1]
+    _, vectors = np.linalg.eigh(moments)
+    axis = vectors[:, -1]
+    if axis[0] < 0 or (axis[0] == 0 and axis[1] < 0):
+        axis = -axis
+    return np.asarray(axis / np.hypot(*axis), dtype=float)
+
+
+def clip_half_plane(ring: Ring, direction: NDArray[np.float64], offset: float) -> Ring:
+    """The part of a polygon where ``point · direction <= offset`` (Sutherland-Hodgman).
+
+    A polygon that the line crosses several times comes back as one ring whose pieces
+    are joined along the line by edges of zero area: its area and its fill are right.
+
+    Examples
+    --------
+    >>> square = np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0]])
+    >>> ring_area(clip_half_plane(square, np.array([1.0, 0.0]), 0.5))
+    1.0
+    """
+    ring = np.asarray(ring, dtype=float)
+    side = ring @ direction - offset  # <= 0 is kept
+    following = np.roll(ring, -1, axis=0)
+    side_next = np.roll(side, -1)
+    inside = side <= 0
+    crosses = inside != (side_next <= 0)
+    fraction = np.divide(side, side - side_next, out=np.zeros_like(side), where=crosses)
+    crossing = ring + fraction[:, None] * (following - ring)
+    points = np.stack([ring, crossing], axis=1).reshape(-1, 2)
+    keep = np.stack([inside, crosses], axis=1).reshape(-1)
+    return np.asarray(points[keep], dtype=float)
+
+
+def _area_below(rings: Sequence[Ring], direction: NDArray[np.float64], offset: float) -> float:
+    return sum(ring_area(clip_half_plane(ring, direction, offset)) for ring in rings)
+
+
+def cut_for_share(rings: Sequence[Ring], share: float) -> tuple[NDArray[np.float64], float]:
+    """The cut across the long axis that leaves ``share`` of the area on its south-west.
+
+    Parameters
+    ----------
+    rings : sequence of numpy.ndarray
+        The island's polygons (all of an islet group's), ``(n, 2)`` each, in km.
+    share : float
+        Fraction of the total area wanted south-west of the cut, in ``[0, 1]``.
+
+    Returns
+    -------
+    direction : numpy.ndarray
+        Unit vector of the long axis (:func:`long_axis`), pointing east.
+    offset : float
+        The cut is the line ``point · direction = offset``, found by bisection.
+
+    Examples
+    --------
+    >>> rectangle = np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 1.0], [0.0, 1.0]])
+    >>> direction, offset = cut_for_share([rectangle], 0.21)
+    >>> direction.round(6).tolist(), round(offset, 6)
+    ([1.0, 0.0], 2.1)
+    """
+    direction = long_axis(rings)
+    projections = np.concatenate([np.asarray(ring) @ direction for ring in rings])
+    low, high = float(projections.min()), float(projections.max())
+    total = sum(ring_area(ring) for ring in rings)
     for _ in range(60):
         middle = (low + high) / 2
-        area = middle * math.sqrt(1 - middle**2) + math.asin(middle) + math.pi / 2
-        low, high = (middle, high) if area / math.pi < share else (low, middle)
-    return (low + high) / 2
+        if _area_below(rings, direction, middle) < share * total:
+            low = middle
+        else:
+            high = middle
+    return direction, (low + high) / 2
 
 
-def _disc_part(share: float, japanese: bool, samples: int = 120) -> NDArray[np.float64]:
-    """The part of the unit disc left (Japanese) or right (Russian) of the share's chord."""
-    edge = math.acos(chord_for_share(share))  # angle where the chord meets the circle
-    if japanese:
-        sweep = np.linspace(edge, 2 * math.pi - edge, samples)
-    else:
-        sweep = np.linspace(-edge, edge, samples)
-    return np.column_stack([np.cos(sweep), np.sin(sweep)])
+def split_island(rings: Sequence[Ring], share: float) -> tuple[list[Ring], list[Ring]]:
+    """An island's polygons split into the Japanese (south-west) and the Russian part.
 
+    Parameters
+    ----------
+    rings : sequence of numpy.ndarray
+        The island's polygons, ``(n, 2)`` each, in km.
+    share : float
+        Japan's share of the island's area.
 
-def _limits(shapes: dict[str, Affine2D]) -> tuple[tuple[float, float], tuple[float, float]]:
-    """One view for every panel: all islands and the cape, with room for names."""
-    points = np.vstack([shape.transform(_disc()) for shape in shapes.values()] + [[[0.0, 0.0]]])
-    low, high = points.min(axis=0), points.max(axis=0)
-    pad = 0.1 * (high - low)
-    return (float(low[0] - 1.9 * pad[0]), float(high[0] + pad[0])), (
-        float(low[1] - pad[1]),
-        float(high[1] + pad[1]),
-    )
+    Returns
+    -------
+    japanese, russian : list of numpy.ndarray
+        The pieces on each side of the cut of :func:`cut_for_share` (empty pieces left out);
+        a share of 0 or 1 leaves the polygons whole.
+    """
+    if share >= 1.0 - 1e-9:
+        return list(rings), []
+    if share <= 1e-9:
+        return [], list(rings)
+    direction, offset = cut_for_share(rings, share)
+    japanese = [clip_half_plane(ring, direction, offset) for ring in rings]
+    russian = [clip_half_plane(ring, -direction, -offset) for ring in rings]
+
+    def pieces(parts: list[Ring]) -> list[Ring]:
+        return [part for part in parts if len(part) >= 3 and ring_area(part) > 0]
+
+    return pieces(japanese), pieces(russian)
 
 
 # --- drawing -----------------------------------------------------------------------
 
 
-def _panel(
-    ax: Axes,
-    deals: DealSet,
-    d: int,
-    shapes: dict[str, Affine2D],
-    limits: tuple[tuple[float, float], tuple[float, float]],
-) -> None:
+def _limits() -> tuple[tuple[float, float], tuple[float, float]]:
+    """One view for every panel: the largest rectangle inside the extracted box.
+
+    Meridians converge northwards, so the box's east and west sides are taken at its
+    northern latitude; Hokkaido's clipped edge then lies on or beyond the frame.
+    """
+    lon_min, lon_max, lat_min, lat_max = load_coastlines().bbox
+    (west, north), (east, _), (_, south) = to_km(
+        np.array([[lon_min, lat_max], [lon_max, lat_max], [lon_min, lat_min]])
+    )
+    return (float(west), float(east)), (float(south), float(north))
+
+
+def _panel(ax: Axes, deals: DealSet, d: int, shapes: dict[str, tuple[Ring, ...]]) -> None:
+    _hokkaido(ax)
     for k, key in enumerate(ISLAND_KEYS):
         _island(ax, shapes[key], float(deals.shares[d, k]), f"{deals.ids[d]}:{key}")
-    ax.plot([0.0], [0.0], marker="^", markersize=7, color="black", linestyle="none", gid="hokkaido")
-    ax.set_xlim(*limits[0])
-    ax.set_ylim(*limits[1])
+    xlim, ylim = _limits()
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -254,33 +434,65 @@ def _panel(
     for spine in ax.spines.values():
         spine.set_visible(True)
         spine.set_color("#bbbbbb")
-    ax.set_facecolor("#f6f9fb")
+    ax.set_facecolor(SEA)
     ax.set_title(deals.specs[d].label, fontsize=10, fontweight="bold")
     ax.set_xlabel(_note(float(japanese_area(deals)[d]), float(deals.delay[d])), fontsize=8.5)
 
 
-def _island(ax: Axes, shape: Affine2D, share: float, gid: str) -> None:
-    """One island: Japanese part (hatched) and Russian part, split by the share."""
-    parts = []
-    if share >= 1.0 - 1e-9:
-        parts.append(("japan", _disc()))
-    elif share <= 1e-9:
-        parts.append(("russia", _disc()))
-    else:
-        parts += [("japan", _disc_part(share, True)), ("russia", _disc_part(share, False))]
-    for side, outline in parts:
+def _hokkaido(ax: Axes) -> None:
+    """Eastern Hokkaido, not in dispute: grey land, its coast without the box's edges."""
+    lon_min, lon_max, lat_min, lat_max = load_coastlines().bbox
+    for ring in load_coastlines().polygons["hokkaido"]:
         ax.add_patch(
             Polygon(
-                shape.transform(outline),
+                to_km(ring),
                 closed=True,
-                facecolor=SIDE_COLOURS[side],
-                hatch=JAPAN_HATCH if side == "japan" else None,
-                hatchcolor="white",
-                edgecolor=EDGE,
-                linewidth=0.6,
-                gid=f"{gid}:{side}",
+                facecolor=HOKKAIDO_LAND,
+                edgecolor="none",
+                gid="hokkaido_land",
             )
         )
+        closed = np.vstack([ring, ring[:1]])
+        coast = to_km(closed)
+        lon, lat = closed.T
+        on_box = np.isin(lon, (lon_min, lon_max)) | np.isin(lat, (lat_min, lat_max))
+        # a segment between two points on the box is the clip's edge, not coast
+        gap = np.flatnonzero(on_box[:-1] & on_box[1:])
+        line = np.insert(coast, gap + 1, np.nan, axis=0)
+        ax.plot(line[:, 0], line[:, 1], color=HOKKAIDO_EDGE, linewidth=0.5, gid="hokkaido")
+
+
+def _island(ax: Axes, rings: Sequence[Ring], share: float, gid: str) -> None:
+    """One island: Japanese part (hatched) and Russian part, its coast and any cut."""
+    japanese, russian = split_island(rings, share)
+    for side, parts in (("japan", japanese), ("russia", russian)):
+        for part in parts:
+            ax.add_patch(
+                Polygon(
+                    part,
+                    closed=True,
+                    facecolor=SIDE_COLOURS[side],
+                    hatch=JAPAN_HATCH if side == "japan" else None,
+                    hatchcolor="white",
+                    edgecolor="none",
+                    linewidth=0.0,
+                    gid=f"{gid}:{side}",
+                )
+            )
+    for ring in rings:
+        ax.add_patch(
+            Polygon(
+                ring, closed=True, fill=False, edgecolor=EDGE, linewidth=0.4, gid=f"{gid}:coast"
+            )
+        )
+    if japanese and russian:
+        direction, offset = cut_for_share(rings, share)
+        normal = np.array([-direction[1], direction[0]])
+        reach = 1000.0
+        ends = np.array([offset * direction - reach * normal, offset * direction + reach * normal])
+        (cut,) = ax.plot(ends[:, 0], ends[:, 1], color=EDGE, linewidth=0.9, gid=f"{gid}:cut")
+        outline = Path.make_compound_path(*(Path(ring, closed=True) for ring in rings))
+        cut.set_clip_path(outline, ax.transData)
 
 
 def _note(area: float, delay: float) -> str:
@@ -296,42 +508,24 @@ def _note(area: float, delay: float) -> str:
     return text
 
 
-def _name_islands(ax: Axes, shapes: dict[str, Affine2D]) -> None:
-    """Island names and the Hokkaido landmark, written once (on the first panel)."""
-    for island in load_islands():
-        dx, dy = NAME_SIDE.get(island.key, (0.0, -1.0))
-        x, y = _edge_point(shapes[island.key], dx, dy)
-        ax.annotate(
-            island.name,
-            (x, y),
-            xytext=(4 * np.sign(dx), 4 * np.sign(dy)),
-            textcoords="offset points",
-            ha={1.0: "left", -1.0: "right"}.get(float(np.sign(dx)), "center"),
-            va={1.0: "bottom", -1.0: "top"}.get(float(np.sign(dy)), "center"),
-            fontsize=8,
-            gid="island_name",
+def _name_places(ax: Axes) -> None:
+    """Island names (Japanese and Russian), Hokkaido and the seas, on the first panel."""
+    for key in ISLAND_KEYS:
+        lon, lat, ha, va = NAME_AT[key]
+        ((x, y),) = to_km(np.array([[lon, lat]]))
+        ax.text(x, y, NAMES[key], ha=ha, va=va, fontsize=7.5, linespacing=1.0, gid="island_name")
+    ((x, y),) = to_km(np.array([[145.03, 43.21]]))
+    ax.text(x, y, "Hokkaido", ha="left", va="bottom", fontsize=7.5, fontstyle="italic")
+    for name, lon, lat, ha, va in SEAS:
+        ((x, y),) = to_km(np.array([[lon, lat]]))
+        ax.text(
+            x, y, name, ha=ha, va=va, fontsize=7, fontstyle="italic", color="#5b7a90", gid="sea"
         )
-    ax.annotate(
-        "Hokkaido",
-        (0.0, 0.0),
-        xytext=(-7, 0),
-        textcoords="offset points",
-        ha="right",
-        va="center",
-        fontsize=8,
-        fontstyle="italic",
-    )
 
 
-def _edge_point(shape: Affine2D, dx: float, dy: float) -> tuple[float, float]:
-    """The point of an ellipse's outline furthest in direction (dx, dy)."""
-    outline = shape.transform(_disc())
-    best = outline[int(np.argmax(outline @ np.array([dx, dy])))]
-    return float(best[0]), float(best[1])
-
-
-def _add_legend(ax: Axes) -> None:
-    handles = [
+def _add_legend(ax: Axes, cut: bool) -> None:
+    """Colours, Hokkaido, and the cut line if some deal divides an island."""
+    handles: list[Artist] = [
         Patch(
             facecolor=SIDE_COLOURS["japan"],
             hatch=JAPAN_HATCH,
@@ -340,9 +534,12 @@ def _add_legend(ax: Axes) -> None:
             label="Japanese sovereignty",
         ),
         Patch(facecolor=SIDE_COLOURS["russia"], edgecolor=EDGE, label="Russian sovereignty"),
-        Line2D(
-            [], [], marker="^", color="black", linestyle="none", label="Hokkaido (Cape Nosappu)"
+        Patch(
+            facecolor=HOKKAIDO_LAND, edgecolor=HOKKAIDO_EDGE, label="Hokkaido (Japan, not disputed)"
         ),
-        Patch(color="none", label="Island size ∝ area; positions approximate"),
     ]
+    if cut:
+        handles.append(
+            Line2D([], [], color=EDGE, linewidth=0.9, label="Cut of a partly returned island")
+        )
     ax.legend(handles=handles, loc="center", ncol=2, frameon=False, handlelength=2.4)
