@@ -141,7 +141,15 @@ def _check_mix(name: str, x: ArrayLike, n: int) -> Array:
 
 
 def _rescale(M: Array) -> Array:
-    """Map each game's matrix (last two axes) affinely onto [1, 2]; constants onto 1."""
+    """Map each game's matrix (last two axes) affinely onto [1, 2]; constants onto 1.
+
+    The matrix is first divided by a power of two at least its largest magnitude (exact
+    in floating point), so that the span of payoffs near the float limit (±1e308)
+    cannot overflow.
+    """
+    big = np.abs(M).max(axis=(-2, -1), keepdims=True)
+    _, exponent = np.frexp(np.where(big > 0.0, big, 1.0))  # big < 2**exponent
+    M = np.ldexp(M, -exponent)
     lo = M.min(axis=(-2, -1), keepdims=True)
     span = M.max(axis=(-2, -1), keepdims=True) - lo
     return 1.0 + (M - lo) / np.where(span > 0.0, span, 1.0)
@@ -509,7 +517,7 @@ def _is_pure(x: Array, tol: float) -> bool:
 def _unique_best(values: Array, i: int, tol: float) -> bool:
     """Pure strategy ``i`` beats every other entry of ``values`` by more than ``tol``."""
     others = np.delete(values, i)
-    return bool(others.size == 0 or values[i] - others.max() > tol)
+    return bool(others.size == 0 or values[i] > others.max() + tol)
 
 
 def describe_equilibria(

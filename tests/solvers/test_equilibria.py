@@ -413,3 +413,18 @@ def test_flat_batch_matches_the_lists():
     for g, found in enumerate(lists):
         rows = flat.game == g
         assert same_set(list(zip(flat.row[rows], flat.col[rows], strict=True)), found)
+
+
+def test_payoffs_at_the_float_limit_keep_their_equilibria():
+    """Rescaling ±1e308 once overflowed to NaN and lost every equilibrium."""
+    base = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    reference = all_equilibria(base, base)  # two pure and the 50:50 mix
+    assert len(reference) == 3
+    for scale in (1e308, 1e-300, 5e-324 * 4):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            found = all_equilibria(base * scale, base * scale)
+        assert len(found) == len(reference)
+        for (x, y), (rx, ry) in zip(found, reference, strict=True):
+            np.testing.assert_allclose(x, rx)
+            np.testing.assert_allclose(y, ry)
