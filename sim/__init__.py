@@ -15,7 +15,7 @@ from sim.model.loader import load_scenario
 from sim.model.parameters import ParameterTable
 from sim.model.scenario import Scenario
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Evaluation",
