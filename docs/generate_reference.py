@@ -269,7 +269,15 @@ def pages() -> dict[Path, str]:
     return {
         REFERENCE / "scenario-file.md": scenario_reference(),
         REFERENCE / "cli.md": cli_reference(),
+        REFERENCE / "glossary.md": glossary_reference(),
     }
+
+
+def glossary_reference() -> str:
+    """The glossary every briefing pack carries (:data:`sim.glossary.GLOSSARY`)."""
+    from sim.glossary import glossary_markdown
+
+    return HEADER.format(what="glossary in sim/glossary.py") + glossary_markdown()
 
 
 def main(argv: list[str] | None = None) -> int:

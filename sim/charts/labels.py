@@ -8,17 +8,14 @@ chart (title, subtitle, footnote) whether it owns its figure or draws into an ax
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Sequence
-from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
-from pydantic import BaseModel
 
 from sim.charts.style import (
     A4_WIDTH_INCHES,
@@ -28,8 +25,9 @@ from sim.charts.style import (
     scenario_subtitle,
     titled,
 )
-from sim.model.deals import STATUS_QUO, catalogue
-from sim.model.scenario import Scenario
+from sim.model.deals import STATUS_QUO
+from sim.text import deal_name, schema_unit
+from sim.text import value as text_value
 
 # -- shared plain-words labels -----------------------------------------------------------
 
@@ -95,21 +93,6 @@ STATUS_QUO_STYLE: dict[str, str] = {"color": "#DDDDDD", "marker": "o", "hatch": 
 """No agreement: light grey, so that the deals stand out."""
 
 
-def _schema_unit(path: str) -> str:
-    """The unit written in the schema's description of ``path`` ("" if none)."""
-    node: Any = Scenario
-    description = ""
-    for part in path.split("."):
-        fields = getattr(node, "model_fields", None) if isinstance(node, type) else None
-        if not fields or part not in fields:
-            return ""
-        node, description = fields[part].annotation, fields[part].description or ""
-    if isinstance(node, type) and issubclass(node, BaseModel) and "value" not in node.model_fields:
-        return ""
-    found = re.search(r"Unit: (.+?)\.?\s*$", description)
-    return found.group(1).strip() if found else ""
-
-
 def parameter_unit(path: str) -> str:
     """Short unit of the scenario parameter at ``path`` ("" when unknown).
 
@@ -120,7 +103,7 @@ def parameter_unit(path: str) -> str:
     >>> parameter_unit("not.a.parameter")
     ''
     """
-    unit = _schema_unit(path)
+    unit = schema_unit(path)
     return UNITS.get(unit, unit.replace("$", r"\$"))
 
 
@@ -167,14 +150,18 @@ def parameter_phrase(path: str) -> str:
 
 
 def format_value(path: str, value: float) -> str:
-    """A parameter value with its unit where it reads naturally: ``"US$1.1 bn"``."""
-    if parameter_unit(path) == UNITS["US$ bn (2003)"]:
-        return rf"US\${value:.2g} bn"
-    return f"{value:.2g}"
+    """A parameter value as :func:`sim.text.value` writes it, ``$`` escaped for matplotlib.
+
+    Examples
+    --------
+    >>> format_value("actors.japan.no_progress_cost", 0.94712)
+    'US\\\\$0.947 bn'
+    """
+    return text_value(path, value).replace("$", r"\$")
 
 
 def deal_label(deal: str) -> str:
-    """Catalogue name of a deal (``"Shelve + cooperate"``); ``"… (reneged)"`` for reneged ones.
+    """Display label of a deal (:func:`sim.text.deal_name`), ``$`` escaped for matplotlib.
 
     Examples
     --------
@@ -185,10 +172,7 @@ def deal_label(deal: str) -> str:
     >>> deal_label("my_custom_deal")
     'My custom deal'
     """
-    base, _, suffix = deal.partition(" ")
-    known = catalogue().get(base)
-    name = known.label if known else base.replace("_", " ").capitalize()
-    return f"{name} ({suffix})" if suffix else name
+    return deal_name(deal).replace("$", r"\$")
 
 
 def solver_label(solver: str) -> str:
