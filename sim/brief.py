@@ -1,18 +1,31 @@
 """The briefing pack: one command from a scenario to charts, a summary and a PDF.
 
 :func:`analyse` runs what a briefing needs — the scenario itself, a default sweep over
-every uncertain assumption (Latin hypercube), Sobol indices of the leading deal, a
-one-at-a-time design for the tornado, a grid over the two assumptions that matter most
-for the stability map, and tipping points — and :func:`summary_sentences` writes the
-one-page summary from those results (nothing in it is written by hand).
-:func:`write_pack` saves every chart as PNG (300 dpi) and SVG, ``summary.md`` and
-``brief.pdf`` (the summary first, then the charts).
+every uncertain assumption (Latin hypercube), Sobol indices of the leading deal's
+margin, a one-at-a-time design for the tornado, a grid over the two assumptions that
+matter most for the stability map, and tipping points — and
+:func:`summary_sentences` writes the summary from those results (nothing in it is
+written by hand): a three-line bottom line first, then the detail, then where the
+result comes from (:mod:`sim.provenance`).
+
+:func:`make_brief` is what ``kurilsim brief`` runs. The pack folder is an
+:class:`~sim.outputs.OutputFolder`: locked while the pack is made, and holding a record
+of the files kurilsim wrote. The sweep behind the pack lives in its ``sweep/`` folder
+and is reused only when it is finished and its fingerprint is the new plan's (same
+scenario after overrides, same design); otherwise it is run again from scratch, unless
+``resume`` asks to continue an interrupted one. A pack never mixes files of two runs:
+the new pack is written into a hidden staging folder, then the previous pack's files
+are removed (only those kurilsim wrote and nobody changed since) and the new ones moved
+into place. Charts are PNG (200 dpi by default) and SVG; ``brief.pdf`` has A4 pages
+with page numbers, the summary on page 1 and the document title in its metadata.
 """
 
 from __future__ import annotations
 
+import io
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,20 +33,37 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.atomic import atomic_path, write_text
-from sim.evaluate import Evaluation, evaluate
+from sim.errors import UserError
+from sim.evaluate import Evaluation, evaluate, evaluate_table
+from sim.model.parameters import ParameterTable, iter_parameters
 from sim.model.scenario import Scenario
-from sim.report import SOLUTION_TITLES
+from sim.outputs import OutputFolder
+from sim.provenance import Provenance
+from sim.report import SOLUTION_TITLES, shortfalls
 from sim.sweeps.analysis import ParameterTipping, scenario_tipping_points
-from sim.sweeps.runner import SweepOutput, plan_sweep, run_sweep
+from sim.sweeps.outcomes import hold_up
+from sim.sweeps.runner import SweepOutput, SweepPlan, plan_sweep, run_sweep
 from sim.sweeps.samplers import Samples, sample
 from sim.sweeps.sensitivity import SobolResult, TornadoResult, sobol_indices, tornado
+from sim.sweeps.space import SweepSpace
 from sim.sweeps.spec import sweep_space
+from sim.sweeps.thresholds import tipping_points
+from sim.text import deal_name, money, value
 
 DEFAULT_SAMPLES = 100_000
 """Draws of the default briefing sweep: well under a minute on two cores."""
 SOBOL_BASE = 256
 GRID_SIDE = 40
+PNG_DPI = 200
+"""Resolution of the pack's PNG charts (``--dpi`` changes it)."""
+
+PERCENT_MEANING = (
+    "A percentage is the share of the draws of a sweep over the judgement ranges of the "
+    "scenario file (each assumption uniform over its range) in which something happens; "
+    "it is not a probability that events turn out so, and its 95% interval is sampling "
+    "error only."
+)
+_ACTORS = ("Japan's government", "Russia's government", "Japan's ratifier", "Russia's ratifier")
 
 
 @dataclass(frozen=True)
@@ -41,6 +71,7 @@ class Analysis:
     """Everything a briefing pack is made from."""
 
     scenario: Scenario
+    provenance: Provenance
     evaluation: Evaluation
     sweep: SweepOutput
     results: pd.DataFrame
@@ -52,26 +83,54 @@ class Analysis:
     grid: pd.DataFrame
     grid_axes: tuple[str, str]
     tipping: list[ParameterTipping]
+    holds_tipping: ParameterTipping | None
+    """Where the leading deal stops (or starts) holding up along the top assumption."""
+    history: Path | None = None
+    history_note: str = ""
+    episodes: tuple[Any, ...] = ()
+    """The backtest of the history scenarios in ``history`` (:func:`sim.history.backtest`)."""
 
 
 def analyse(
     scenario: Scenario,
-    folder: Path,
+    sweep_folder: Path,
     *,
+    provenance: Provenance | None = None,
     samples: int = DEFAULT_SAMPLES,
     workers: int | None = None,
     seed: int | None = None,
+    resume: bool = False,
+    fresh: Callable[[], Path] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Analysis:
-    """Run the scenario, the default sweep and the analyses of a briefing."""
+    """Run the scenario, the default sweep (in ``sweep_folder``) and the briefing's analyses.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    sweep_folder : Path
+        Folder of the sweep behind the pack: a finished sweep there with the same
+        fingerprint is reused; ``resume`` continues an interrupted one.
+    provenance : Provenance, optional
+        Where the scenario comes from (default: the scenario alone, no file).
+    samples, workers, seed
+        Draws, local worker processes and seed of the sweep (seed: the scenario's).
+    resume : bool
+        Continue an interrupted sweep of the same fingerprint in ``sweep_folder``.
+    fresh : callable, optional
+        Called to empty ``sweep_folder`` when it holds another or an unfinished sweep
+        and ``resume`` is false; returns the folder to use. Default: none may be there.
+    progress : callable, optional
+        Called with the number of draws of each finished chunk.
+    """
+    provenance = provenance or Provenance.of(scenario, "(in memory)")
     space = sweep_space(scenario, scenario.sweep.parameters)
     seed = scenario.sweep.seed if seed is None else seed
     plan = plan_sweep(scenario, space, "lhs", samples, seed, scenario.sweep.chunk_size)
-    done = run_sweep(
-        plan, folder / "sweep", executor="local", workers=workers, resume=True, progress=progress
-    )
+    done = _sweep(plan, sweep_folder, workers, resume, fresh, progress)
     results = pd.read_parquet(done.results)
-    leading = max(done.summary["deals"], key=lambda d: done.summary["deals"][d]["hold_up_rate"])
+    deals = done.summary["deals"]
+    leading = max(deals, key=lambda d: deals[d]["hold_up_rate"])
     outcome = f"margin_{leading}"
     sobol, sobol_rows = _indices(scenario, space, seed, outcome, "sobol", SOBOL_BASE)
     ranked = list(sobol.ranked()) if sobol is not None else list(space.names)
@@ -79,10 +138,10 @@ def analyse(
     axes = (ranked[0], ranked[1] if len(ranked) > 1 else ranked[0])
     grid_space = sweep_space(scenario, {p: _range(space, p) for p in dict.fromkeys(axes)})
     grid = _evaluate(scenario, sample(grid_space, "grid", GRID_SIDE ** len(grid_space), seed))
-    tipping = scenario_tipping_points(scenario, space, "nash")
     return Analysis(
         scenario=scenario,
-        evaluation=evaluate(scenario),
+        provenance=provenance.with_sweep(plan.method, plan.n_rows, plan.seed),
+        evaluation=evaluate(_display(scenario, provenance)),
         sweep=done,
         results=results,
         leading_deal=leading,
@@ -92,21 +151,58 @@ def analyse(
         tornado=oat,
         grid=grid,
         grid_axes=axes,
-        tipping=tipping,
+        tipping=scenario_tipping_points(scenario, space, "nash"),
+        holds_tipping=_holds_tipping(scenario, space, leading, ranked[0]),
     )
 
 
-def _forget_other_sweep(folder: Path, fingerprint: str) -> None:
-    """The pack's sweep folder is a cache: drop it if it holds another sweep."""
-    import json
-    import shutil
+def _sweep(
+    plan: SweepPlan,
+    folder: Path,
+    workers: int | None,
+    resume: bool,
+    fresh: Callable[[], Path] | None,
+    progress: Callable[[int], None] | None,
+) -> SweepOutput:
+    """The finished sweep of ``plan`` in ``folder``: reused, resumed or run afresh."""
+    done = _load_finished(plan, folder)
+    if done is not None:
+        if progress is not None:
+            progress(plan.n_rows)
+        return done
+    if not resume and fresh is not None:
+        folder = fresh()
+    return run_sweep(
+        plan, folder, executor="local", workers=workers, resume=resume, progress=progress
+    )
 
-    manifest = folder / "manifest.json"
-    if manifest.exists() and json.loads(manifest.read_text()).get("fingerprint") != fingerprint:
-        shutil.rmtree(folder)
+
+def _load_finished(plan: SweepPlan, folder: Path) -> SweepOutput | None:
+    try:
+        from sim.sweeps.runner import load_finished  # type: ignore[attr-defined]
+    except ImportError:
+        import json
+
+        manifest = folder / "manifest.json"
+        if not manifest.is_file():
+            return None
+        data = json.loads(manifest.read_text())
+        if data.get("status") != "complete" or data.get("fingerprint") != plan.fingerprint():
+            return None
+        summary = json.loads((folder / "summary.json").read_text())
+        return SweepOutput(folder, folder / "results.parquet", summary, 0, plan.n_chunks, 0.0)
+    return load_finished(plan, folder)
 
 
-def _range(space: Any, path: str) -> dict[str, Any]:
+def _display(scenario: Scenario, provenance: Provenance) -> Scenario:
+    """The scenario named as the pack names it (its name, marked when overridden)."""
+    if provenance.title == scenario.scenario.name:
+        return scenario
+    info = scenario.scenario.model_copy(update={"name": provenance.title})
+    return scenario.model_copy(update={"scenario": info})
+
+
+def _range(space: SweepSpace, path: str) -> dict[str, Any]:
     (parameter,) = [p for p in space.parameters if p.path == path]
     low, high = (float(x) for x in parameter.distribution.ppf(np.array([0.0, 1.0])))
     return {"range": [low, high]}
@@ -125,6 +221,25 @@ def _indices(scenario: Scenario, space: Any, seed: int, outcome: str, method: st
         return None, design.n_rows
     found = sobol_indices(design, y) if method == "sobol" else tornado(design, y)
     return found, design.n_rows
+
+
+def _holds_tipping(
+    scenario: Scenario, space: SweepSpace, deal: str, path: str
+) -> ParameterTipping | None:
+    """Where ``deal`` starts or stops holding up along ``path``, the others at baseline."""
+    base = ParameterTable.from_scenario(scenario)
+    if path not in base.names:
+        return None
+    low, high = (float(x) for x in _range(space, path)["range"])
+
+    def holds(values: np.ndarray) -> np.ndarray:
+        ev = evaluate_table(scenario, base.with_values({path: values}))
+        return np.asarray(hold_up(ev)[f"holds_{deal}"], dtype=int)
+
+    points = tipping_points(holds, low, high)
+    here = int(holds(np.array([base.column(path)[0]]))[0])
+    ids = ("does not hold up", "holds up")
+    return ParameterTipping(path, low, high, ids[here], tuple(points), ids)
 
 
 # -- the summary ---------------------------------------------------------------------------
@@ -162,8 +277,88 @@ _WHO = {
 }
 
 
+def bottom_line(a: Analysis) -> list[str]:
+    """Three sentences: the point estimate, the ranges, the assumption it turns on."""
+    return [_at_point(a), _across_ranges(a), _turns_on(a)]
+
+
+def _at_point(a: Analysis) -> str:
+    ev = a.evaluation
+    flags = hold_up(ev)
+    holding = [d for d in ev.deals.ids[1:] if flags[f"holds_{d}"][0]]
+    if not holding:
+        return (
+            "At the scenario's own values no deal holds up: every deal on the table is "
+            "rejected by a government or a ratifier, or would be reneged on."
+        )
+    margins = shortfalls(ev)
+    parts = []
+    for deal in holding:
+        row = margins[ev.deals.index(deal)]
+        who = (
+            int(np.argmin(row))
+            if ev.scenario.cooperative.require_ratification
+            else int(np.argmin(row[:2]))
+        )
+        parts.append(
+            f"{deal_name(deal)} (its least willing party, {_ACTORS[who]}, gains "
+            f"{money(float(row[who]))})"
+        )
+    only = "only " if len(holding) == 1 else ""
+    return f"At the scenario's own values {only}{_join(parts)} holds up."
+
+
+def _across_ranges(a: Analysis) -> str:
+    holds = a.results[[c for c in a.results.columns if c.startswith("holds_")]]
+    none = float((~holds.any(axis=1)).mean())
+    n = len(a.results)
+    deals = a.sweep.summary["deals"]
+    best = sorted(deals, key=lambda d: -deals[d]["hold_up_rate"])[:2]
+    rates = [
+        f"{deal_name(d)} in {_pct(deals[d]['hold_up_rate'])}"
+        for d in best
+        if deals[d]["hold_up_rate"] > 0
+    ]
+    tail = f"; {' and '.join(rates)}" if rates else ""
+    return (
+        f"Across the assumption ranges ({n:,} draws) no deal holds up in {_pct(none)} of "
+        f"draws{tail}."
+    )
+
+
+def _turns_on(a: Analysis) -> str:
+    t = a.holds_tipping
+    deal = deal_name(a.leading_deal)
+    if t is None:
+        return f"No single assumption, moved alone, changes whether {deal} holds up."
+    baseline = float(ParameterTable.from_scenario(a.scenario).column(t.path)[0])
+    where = (
+        f"baseline {value(t.path, baseline)}; range {value(t.path, t.low)} to "
+        f"{value(t.path, t.high)}"
+    )
+    if not t.points:
+        verdict = "holds up" if t.baseline_deal == "holds up" else "does not hold up"
+        return (
+            f"It turns most on {_label(t.path)}, yet moved alone across its range it never "
+            f"changes that {deal} {verdict} ({where})."
+        )
+    point = min(t.points, key=lambda p: abs(p.value - baseline))
+    tip = value(t.path, point.value)
+    if t.baseline_deal == "holds up":
+        side = "below" if point.above == 0 else "above"
+        return (
+            f"It turns on {_label(t.path)}: {deal} holds up while it stays {side} {tip} ({where})."
+        )
+    side = "above" if point.above == 1 else "below"
+    return f"It turns on {_label(t.path)}: {deal} would hold up once it is {side} {tip} ({where})."
+
+
+def _join(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def summary_sentences(a: Analysis) -> dict[str, list[str]]:
-    """The one-page summary, section by section, written from the results."""
+    """The summary, section by section, written from the results."""
     deals = a.sweep.summary["deals"]
     n = a.sweep.summary["draws"]
     holding = sorted(
@@ -172,49 +367,66 @@ def summary_sentences(a: Analysis) -> dict[str, list[str]]:
     )
     never = [d for d, v in deals.items() if v["hold_up_rate"] == 0]
     hold = [
-        f"{d} holds up in {_pct(v['hold_up_rate'])} of {n:,} draws "
+        f"{deal_name(d)} holds up in {_pct(v['hold_up_rate'])} of {n:,} draws "
         f"({_interval(*v['interval_95'])})."
         for d, v in holding
     ] or [f"No deal holds up in any of {n:,} draws."]
     if never:
-        hold.append(f"Never holding up: {', '.join(never)}.")
+        hold.append(f"Never holding up: {', '.join(deal_name(d) for d in never)}.")
     for d in never[:3]:
         reasons = deals[d]["fails_because"]
         if reasons:
             main = max(reasons, key=reasons.get)
-            hold.append(f"{d} is rejected first by {_WHO[main]} in {_pct(reasons[main])} of draws.")
+            hold.append(
+                f"{deal_name(d)} is rejected first by {_WHO[main]} in {_pct(reasons[main])} "
+                "of draws."
+            )
     return {
+        "Bottom line": [*bottom_line(a), PERCENT_MEANING],
         "Which deals hold up": hold,
         "What each solver predicts": _predictions(a),
         "The assumptions that matter most": _drivers(a),
         "Tipping points": _tipping(a),
+        "Where this comes from": [*a.provenance.lines(), *_history_line(a)],
     }
+
+
+def _history_line(a: Analysis) -> list[str]:
+    return [a.history_note] if a.history_note else []
 
 
 def _predictions(a: Analysis) -> list[str]:
     ev = a.evaluation
     baseline = "; ".join(
-        f"{SOLUTION_TITLES[name].strip()} {' / '.join(ev.solution(name))}"
+        f"{SOLUTION_TITLES[name].strip()} {' / '.join(deal_name(d) for d in ev.solution(name))}"
         for name in ("nash", "nash_asymmetric", "kalai_smorodinsky", "utilitarian")
     )
     spe = ev.sequential()
     ids = ev.sequential_game.deals.ids
     alt = ev.alternating()
     lines = [
-        f"At the baseline: {baseline}; sequential game {ids[spe.outcome[0]]}"
-        f"{' (reneged)' if spe.reneged[0] else ''}; alternating offers "
-        f"{ev.deals.ids[alt.deal[0]]}.",
+        f"At the scenario's own values: {baseline}; sequential game "
+        f"{deal_name(ids[spe.outcome[0]])}{' (reneged)' if spe.reneged[0] else ''}; "
+        f"alternating offers {deal_name(ev.deals.ids[alt.deal[0]])}.",
     ]
     shares = a.sweep.summary["predictions"]
     for solver in ("nash", "sequential", "posture", "alternating"):
         if solver in shares:
             top = list(shares[solver].items())[:2]
             lines.append(
-                f"Across the sweep, {solver} predicts "
-                + " and ".join(f"{deal} in {_pct(share)} of draws" for deal, share in top)
+                f"Across the sweep, the {_SOLVER_WORDS[solver]} predicts "
+                + " and ".join(f"{deal_name(deal)} in {_pct(s)} of draws" for deal, s in top)
                 + "."
             )
     return lines
+
+
+_SOLVER_WORDS = {
+    "nash": "Nash bargaining solution",
+    "sequential": "sequential game",
+    "posture": "posture game",
+    "alternating": "alternating-offers game",
+}
 
 
 def _drivers(a: Analysis) -> list[str]:
@@ -226,55 +438,58 @@ def _drivers(a: Analysis) -> list[str]:
         f"{row['S1']:.2f}."
         for i, (name, row) in enumerate(frame.iterrows(), start=1)
     ]
-    return [f"For the margin by which {a.leading_deal} holds up:", *lines]
+    head = (
+        f"For the margin by which {deal_name(a.leading_deal)} holds up (share of its variance "
+        f"across {a.sobol_rows:,} Sobol draws explained by each assumption, alone and with "
+        "its interactions):"
+    )
+    return [head, *lines, *a.sobol.warnings()]
 
 
 def _tipping(a: Analysis) -> list[str]:
     lines = []
     for t in a.tipping:
         for point in t.points:
-            below, above = t.deal_ids[point.below], t.deal_ids[point.above]
+            below, above = deal_name(t.deal_ids[point.below]), deal_name(t.deal_ids[point.above])
             lines.append(
                 f"The Nash solution is {below} while {_label(t.path)} stays below "
-                f"{point.value:.3g}, and {above} above it (range {t.low:g} to {t.high:g})."
+                f"{value(t.path, point.value)}, and {above} above it (range "
+                f"{value(t.path, t.low)} to {value(t.path, t.high)})."
             )
     return lines or ["No single assumption, moved across its range, changes the Nash solution."]
 
 
 def summary_markdown(a: Analysis, charts: list[tuple[str, str]]) -> str:
-    """``summary.md``: the sentences, then the list of charts."""
+    """``summary.md``: the sentences, then the list of charts and the glossary link."""
     info = a.scenario.scenario
-    out = [f"# {info.name} ({info.year}): briefing", "", info.description, ""]
+    out = [f"# {a.provenance.title} ({info.year}): briefing", "", info.description, ""]
     for heading, lines in summary_sentences(a).items():
         out += [f"## {heading}", "", *[f"- {line}" for line in lines], ""]
     out += ["## Charts", "", *[f"- {title}: `{name}.png`" for name, title in charts], ""]
+    out += [
+        "## Tables (CSV, for a spreadsheet)",
+        "",
+        "- `deals.csv` (each deal at the scenario's values), `hold_up_rates.csv` (the sweep), "
+        "`tipping_points.csv`" + (", `backtest.csv`" if a.episodes else "") + ".",
+        "",
+    ]
+    out += [
+        "Terms such as *hold up*, *win-set* or *draw* are explained in the "
+        "[glossary](glossary.md).",
+        "",
+    ]
     return "\n".join(out)
 
 
-def summary_page(a: Analysis) -> Any:
-    """The summary as the first page of ``brief.pdf`` (an A4 figure of text)."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(8.27, 11.69))
-    info = a.scenario.scenario
-    y = 0.95
-    fig.text(0.07, y, f"{info.name} ({info.year}): briefing", fontsize=16, fontweight="bold")
-    y -= 0.035
-    for line in textwrap.wrap(info.description, 95):
-        fig.text(0.07, y, line, fontsize=9.5, color="#444444")
-        y -= 0.018
-    for heading, lines in summary_sentences(a).items():
-        y -= 0.015
-        fig.text(0.07, y, heading, fontsize=12, fontweight="bold")
-        y -= 0.025
-        for line in lines:
-            for i, part in enumerate(textwrap.wrap(line, 100)):
-                fig.text(0.07 if i == 0 else 0.085, y, ("- " if i == 0 else "") + part, fontsize=9)
-                y -= 0.017
-    return fig
-
-
-__all__ = ["Analysis", "analyse", "summary_markdown", "summary_sentences", "write_pack"]
+__all__ = [
+    "Analysis",
+    "analyse",
+    "bottom_line",
+    "make_brief",
+    "summary_markdown",
+    "summary_sentences",
+    "write_pack",
+]
 
 
 # -- the pack --------------------------------------------------------------------------------
@@ -293,10 +508,11 @@ def chart_figures(a: Analysis) -> list[tuple[str, str, Any]]:
     from sim.charts.utility_plane import utility_plane
 
     info = a.scenario.scenario
-    where = (info.name, info.year)
-    baseline = {p.path: p.value for p in _parameters(a.scenario) if p.path in a.grid_axes}
-    label = f"margin by which {a.leading_deal} holds up (US$ bn)"
-    n_sobol = a.sobol_rows
+    where = (a.provenance.title, info.year)
+    values = {p.path: p.value for p in iter_parameters(a.scenario)}
+    baseline = {p: values[p] for p in a.grid_axes if p in values}
+    label = f"margin by which {deal_name(a.leading_deal)} holds up (US$ bn)"
+    tips = {t.path: [p.value for p in t.points] for t in a.tipping if t.points}
     charts = [
         ("holdup_rates", "Hold-up rates", holdup_rates(a.sweep.summary, scenario=where)),
         ("utility_plane", "Utility plane", utility_plane(a.evaluation)),
@@ -304,69 +520,375 @@ def chart_figures(a: Analysis) -> list[tuple[str, str, Any]]:
         (
             "island_map",
             "Who holds which island",
-            island_map(a.evaluation.deals, subtitle=scenario_subtitle(info.name, info.year)),
+            island_map(a.evaluation.deals, subtitle=scenario_subtitle(*where)),
         ),
         (
             "stability_map",
             "Stability map",
             stability_map(
-                a.grid, a.grid_axes[0], a.grid_axes[1], "nash", baseline=baseline, scenario=where
+                a.grid,
+                a.grid_axes[0],
+                a.grid_axes[1],
+                "nash",
+                baseline=baseline,
+                scenario=where,
+                tipping=tips,
             ),
         ),
         ("sequential_tree", "Where each deal dies", sequential_tree(a.evaluation)),
     ]
     if a.sobol is not None:
-        chart = sobol_chart(a.sobol, label, scenario=where, draws=n_sobol)
+        chart = sobol_chart(a.sobol, label, scenario=where, draws=a.sobol_rows)
         charts.append(("sensitivity", "Which assumptions matter most", chart))
     if a.tornado is not None:
-        chart = tornado_chart(a.tornado, label, scenario=where, reference=(0.0, "holds up above"))
+        chart = tornado_chart(
+            a.tornado,
+            label,
+            scenario=where,
+            reference=(0.0, "Margin 0: the deal holds up to the right"),
+        )
         charts.append(("tornado", "One assumption at a time", chart))
+    if a.episodes:
+        from sim.charts.history import history_timeline
+
+        timeline = history_timeline(list(a.episodes))
+        charts.append(("history", "The model against the record", timeline))
     return charts
 
 
-def _history_chart(folder: Path) -> list[tuple[str, str, Any]]:
-    from sim.charts.history import history_timeline
-    from sim.history.backtest import backtest
-
-    episodes = backtest(sorted(folder.glob("*.toml")))
-    if not episodes:
-        return []
-    return [("history", "The model against the record", history_timeline(episodes))]
+TABLES = ("deals.csv", "hold_up_rates.csv", "tipping_points.csv", "backtest.csv")
+"""The pack's tables, for a spreadsheet (:mod:`sim.export`)."""
 
 
-def _parameters(scenario: Scenario) -> Any:
-    from sim.model.parameters import iter_parameters
+def _tables(a: Analysis) -> dict[str, pd.DataFrame]:
+    from sim.export import backtest_frame, deals_frame, hold_up_frame, tipping_frame
 
-    return iter_parameters(scenario)
+    tables = {
+        "deals.csv": deals_frame(a.evaluation),
+        "hold_up_rates.csv": hold_up_frame(a.sweep.summary),
+        "tipping_points.csv": tipping_frame(a.tipping, "nash"),
+    }
+    if a.episodes:
+        tables["backtest.csv"] = backtest_frame(list(a.episodes))
+    return tables
 
 
-def write_pack(a: Analysis, folder: Path, history: Path | None = None) -> list[Path]:
-    """Write every chart (PNG and SVG), ``summary.md`` and ``brief.pdf`` into ``folder``.
+def pack_names(
+    charts: Sequence[str], *, svg: bool = True, tables: Sequence[str] = TABLES
+) -> list[str]:
+    """Every file name a pack with these charts and tables writes."""
+    suffixes = ("png", "svg") if svg else ("png",)
+    return [
+        *(f"{c}.{s}" for c in charts for s in suffixes),
+        *tables,
+        "brief.pdf",
+        "summary.md",
+        "glossary.md",
+    ]
 
-    ``history``: a folder of history scenarios; if given and it holds any, the pack also
-    gets the backtest timeline (predicted vs recorded outcome per episode).
+
+ALL_CHARTS = (
+    "holdup_rates",
+    "utility_plane",
+    "components",
+    "island_map",
+    "stability_map",
+    "sequential_tree",
+    "sensitivity",
+    "tornado",
+    "history",
+)
+"""Every chart a pack can hold, in reading order."""
+
+
+def write_pack(
+    a: Analysis, pack: OutputFolder, *, dpi: int = PNG_DPI, svg: bool = True
+) -> list[Path]:
+    """Write the pack into ``pack``, replacing the previous pack's files in one swap.
+
+    Every chart as PNG (and SVG), ``summary.md``, ``glossary.md`` and ``brief.pdf``
+    are written into a hidden staging folder first; then the files of the previous
+    pack that this one does not write again are removed (only if kurilsim wrote them
+    and nobody changed them since), and the new files replace the old ones.
     """
-    from matplotlib.backends.backend_pdf import PdfPages
+    from sim.charts.style import chart_style, save_chart
+    from sim.export import write_csv
+    from sim.glossary import glossary_markdown
 
-    from sim.charts.style import chart_style
-
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
     with chart_style():
         charts = chart_figures(a)
-        if history is not None:
-            charts += _history_chart(history)
+    tables = _tables(a)
+    names = pack_names([n for n, _, _ in charts], svg=svg, tables=list(tables))
+    for name in names:
+        pack.target(name)  # refuse now if a user's file is in the way
+    stage_name = ".next-pack"
+    if (pack.path / stage_name).exists():
+        pack.remove(f"{stage_name}/")
+    with pack.subfolder(stage_name) as stage, chart_style():
         for name, _, fig in charts:
-            for suffix in ("png", "svg"):
-                path = folder / f"{name}.{suffix}"
-                with atomic_path(path) as tmp:
-                    fig.savefig(tmp, dpi=300 if suffix == "png" else None)
-                written.append(path)
-        pdf = folder / "brief.pdf"
-        with atomic_path(pdf) as tmp, PdfPages(tmp) as pages:
-            pages.savefig(summary_page(a))
-            for _, _, fig in charts:
-                pages.savefig(fig)
-    summary = folder / "summary.md"
-    write_text(summary, summary_markdown(a, [(n, t) for n, t, _ in charts]))
-    return [*written, pdf, summary]
+            with stage.writing(f"{name}.png") as tmp:
+                save_chart(fig, tmp, dpi=dpi, suffix="png")
+            if svg:
+                with stage.writing(f"{name}.svg") as tmp:
+                    save_chart(fig, tmp, suffix="svg")
+        stage.write_text("summary.md", summary_markdown(a, [(n, t) for n, t, _ in charts]))
+        stage.write_text("glossary.md", glossary_markdown())
+        for name, frame in tables.items():
+            write_csv(stage, name, frame)
+        with stage.writing("brief.pdf") as tmp:
+            write_pdf(a, charts, tmp)
+    return _swap(pack, stage_name, names)
+
+
+def _swap(pack: OutputFolder, stage_name: str, names: list[str]) -> list[Path]:
+    """Move the staged pack into place; drop the previous pack's other files."""
+    import os
+
+    keep = frozenset({"sweep/", f"{stage_name}/", *names})
+    changed = pack.clear(keep=keep)
+    if changed:
+        from sim.terminal import warn
+
+        warn(f"kept {', '.join(changed)} in {pack.path}: changed since kurilsim wrote it")
+    for name in names:
+        os.replace(pack.path / stage_name / name, pack.target(name))
+    pack.record_many(names)
+    pack.remove(f"{stage_name}/")
+    return [pack.path / n for n in names]
+
+
+# -- the PDF ---------------------------------------------------------------------------------
+
+A4 = (8.27, 11.69)
+"""A4 in inches (portrait)."""
+_MARGIN, _HEADER, _FOOTER = 0.39, 0.45, 0.45
+
+
+def write_pdf(a: Analysis, charts: Sequence[tuple[str, str, Any]], path: Path) -> None:
+    """``brief.pdf``: the summary, one chart per A4 page, the glossary; numbered pages."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    text_pages = _text_pages(a, charts)
+    glossary = _glossary_pages()
+    total = len(text_pages) + len(charts) + len(glossary)
+    writer = PdfWriter()
+    number = 0
+    for lines in text_pages:
+        number += 1
+        writer.add_page(_pdf_page(_text_figure(a, lines, number, total), page=True))
+    for _, title, fig in charts:
+        number += 1
+        page = writer.add_page(_pdf_page(_frame(a, title, number, total), page=True))
+        chart = _pdf_page(fig)
+        width, height = float(chart.mediabox.width), float(chart.mediabox.height)
+        room_w = (A4[0] - 2 * _MARGIN) * 72
+        room_h = (A4[1] - _HEADER - _FOOTER - 0.3) * 72
+        scale = min(1.0, room_w / width, room_h / height)
+        x = (A4[0] * 72 - width * scale) / 2
+        y = A4[1] * 72 - (_HEADER + 0.25) * 72 - height * scale
+        page.merge_transformed_page(chart, Transformation().scale(scale).translate(x, y))
+    for lines in glossary:
+        number += 1
+        glossary_page = _text_figure(a, lines, number, total, heading="Glossary")
+        writer.add_page(_pdf_page(glossary_page, page=True))
+    info = a.scenario.scenario
+    writer.add_metadata(
+        {
+            "/Title": f"{a.provenance.title} ({info.year}): briefing",
+            "/Author": "kurilsim",
+            "/Subject": info.description,
+            "/Keywords": f"scenario hash {a.provenance.scenario_sha256}",
+            "/Creator": f"kurilsim {a.provenance.version}",
+        }
+    )
+    with open(path, "wb") as handle:
+        writer.write(handle)
+    PdfReader(path)  # a file that cannot be read back is an error now, not for the reader
+
+
+def _pdf_page(fig: Any, *, page: bool = False) -> Any:
+    """The first page of ``fig`` saved as PDF, as a pypdf page.
+
+    ``page``: the figure is a whole A4 page, saved at its exact size (no tight box).
+    """
+    import matplotlib as mpl
+    from pypdf import PdfReader
+
+    buffer = io.BytesIO()
+    with mpl.rc_context({"savefig.bbox": "standard" if page else "tight"}):
+        fig.savefig(buffer, format="pdf")
+    buffer.seek(0)
+    return PdfReader(buffer).pages[0]
+
+
+def _frame(a: Analysis, title: str, number: int, total: int) -> Any:
+    """An empty A4 page with the pack's header and footer."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=A4)
+    info = a.scenario.scenario
+    fig.text(_MARGIN / A4[0], 1 - 0.35 / A4[1], title, fontsize=10, color="#444444", va="baseline")
+    fig.text(
+        1 - _MARGIN / A4[0],
+        1 - 0.35 / A4[1],
+        f"{a.provenance.title} ({info.year})",
+        fontsize=8,
+        color="#666666",
+        ha="right",
+        va="baseline",
+    )
+    fig.text(
+        0.5,
+        0.3 / A4[1],
+        f"kurilsim {a.provenance.version} · {a.provenance.created[:10]} · scenario hash "
+        f"{a.provenance.scenario_sha256[:12]} · page {number} of {total}",
+        fontsize=7.5,
+        color="#666666",
+        ha="center",
+    )
+    return fig
+
+
+_WRAP = 100
+_LINE = 0.0165
+
+
+def _text_pages(a: Analysis, charts: Sequence[tuple[str, str, Any]]) -> list[list[Any]]:
+    """The summary as lines of ``(kind, text)``, cut into A4 pages."""
+    info = a.scenario.scenario
+    items: list[tuple[str, str]] = [("title", f"{a.provenance.title} ({info.year}): briefing")]
+    items += [("desc", line) for line in textwrap.wrap(info.description, 95)]
+    for heading, lines in summary_sentences(a).items():
+        items.append(("heading", heading))
+        for line in lines:
+            wrapped = textwrap.wrap(line, _WRAP)
+            items += [("first" if i == 0 else "cont", part) for i, part in enumerate(wrapped)]
+    items.append(("heading", "Charts"))
+    items += [("first", f"Page {i + 2}: {title}") for i, (_, title, _) in enumerate(charts)]
+    return _paginate(items)
+
+
+def _paginate(items: list[tuple[str, str]]) -> list[list[Any]]:
+    room = int((1 - (_HEADER + _FOOTER + 0.4) / A4[1]) / _LINE)
+    pages: list[list[Any]] = [[]]
+    used = 0
+    for kind, text in items:
+        cost = {"title": 3, "heading": 2}.get(kind, 1)
+        if used + cost > room:
+            pages.append([])
+            used = 0
+        pages[-1].append((kind, text))
+        used += cost
+    return pages
+
+
+def _text_figure(
+    a: Analysis, lines: list[Any], number: int, total: int, heading: str = "Summary"
+) -> Any:
+    fig = _frame(a, heading, number, total)
+    y = 1 - (_HEADER + 0.35) / A4[1]
+    x0, indent = _MARGIN / A4[0] + 0.02, _MARGIN / A4[0] + 0.035
+    for kind, text in lines:
+        if kind == "title":
+            fig.text(x0, y, text, fontsize=15, fontweight="bold", va="top")
+            y -= 3 * _LINE
+        elif kind == "heading":
+            y -= 0.5 * _LINE
+            fig.text(x0, y, text, fontsize=11.5, fontweight="bold", va="top")
+            y -= 1.5 * _LINE
+        elif kind == "desc":
+            fig.text(x0, y, text, fontsize=9.5, color="#444444", va="top")
+            y -= _LINE
+        else:
+            prefix = "• " if kind == "first" else ""
+            fig.text(x0 if kind == "first" else indent, y, prefix + text, fontsize=8.8, va="top")
+            y -= _LINE
+    return fig
+
+
+def _glossary_pages() -> list[list[Any]]:
+    from sim.glossary import GLOSSARY
+
+    items: list[tuple[str, str]] = []
+    for term, meaning in GLOSSARY.items():
+        wrapped = textwrap.wrap(f"{term}: {meaning}", _WRAP)
+        items += [("first" if i == 0 else "cont", part) for i, part in enumerate(wrapped)]
+    return _paginate(items)
+
+
+# -- the command -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A written pack: its analysis, folder and files."""
+
+    analysis: Analysis
+    folder: Path
+    files: list[Path]
+
+
+def make_brief(
+    scenario: Scenario,
+    folder: str | Path,
+    *,
+    provenance: Provenance | None = None,
+    history: Path | None = None,
+    history_note: str = "",
+    samples: int = DEFAULT_SAMPLES,
+    workers: int | None = None,
+    seed: int | None = None,
+    resume: bool = False,
+    force: bool = False,
+    dpi: int = PNG_DPI,
+    svg: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> Brief:
+    """Analyse ``scenario`` and write its briefing pack into ``folder`` (see the module)."""
+    with OutputFolder(Path(folder), command="brief", force=force) as pack:
+        pack.remove_leftovers(frozenset(pack_names(ALL_CHARTS)))
+        for name in pack_names(ALL_CHARTS, svg=svg):
+            pack.target(name)
+        with _sweep_folder(pack) as (sweep, fresh):
+            analysis = analyse(
+                scenario,
+                sweep,
+                provenance=provenance,
+                samples=samples,
+                workers=workers,
+                seed=seed,
+                resume=resume,
+                fresh=fresh,
+                progress=progress,
+            )
+        analysis = _with_history(analysis, history, history_note)
+        files = write_pack(analysis, pack, dpi=dpi, svg=svg)
+    return Brief(analysis, pack.path, files)
+
+
+@contextmanager
+def _sweep_folder(pack: OutputFolder) -> Iterator[tuple[Path, Callable[[], Path]]]:
+    name = "sweep/"
+    pack.subfolder(name)
+
+    def fresh() -> Path:
+        if (pack.path / name).exists() and not pack.remove(name):
+            raise UserError(
+                "holds files kurilsim did not write; move them or choose another output folder",
+                source=str(pack.path / name),
+            )
+        pack.subfolder(name)
+        return pack.path / name
+
+    yield pack.path / name, fresh
+
+
+def _with_history(a: Analysis, history: Path | None, note: str) -> Analysis:
+    from dataclasses import replace
+
+    if history is None:
+        return a
+    from sim.history.backtest import backtest
+
+    episodes = tuple(backtest(sorted(history.glob("*.toml"))))
+    return replace(a, history=history, history_note=note, episodes=episodes)

@@ -414,3 +414,49 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+MARK = b"kurilsim"
+"""Written into every chart and game file kurilsim saves (PNG/SVG/PDF metadata, file
+comments), so that a later run can tell its own file from a user's."""
+
+
+def single_file(path: str | os.PathLike[str], suffixes: tuple[str, ...]) -> Path:
+    """Check a file a command was asked to write; return it as a :class:`Path`.
+
+    The name must end in one of ``suffixes``; its folder must exist and be writable; an
+    existing file is replaced only if kurilsim wrote it (it carries :data:`MARK`).
+
+    Raises
+    ------
+    UserError
+        Naming the file and what was expected.
+    """
+    target = Path(path)
+    if target.suffix.lower() not in suffixes:
+        raise UserError(f"expected a file name ending in {', '.join(suffixes)}", source=str(target))
+    folder = target.parent
+    if not folder.is_dir():
+        raise UserError(f"the folder {folder} does not exist", source=str(target))
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"the folder {folder} is not writable", source=str(target))
+    if target.is_dir():
+        raise UserError("is a folder; expected a file name", source=str(target))
+    if target.exists() and not _marked(target):
+        raise UserError(
+            "exists and was not written by kurilsim; choose another name or move it",
+            source=str(target),
+        )
+    return target
+
+
+def _marked(path: Path) -> bool:
+    """Whether the file's first or last 64 KiB hold :data:`MARK`."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+            handle.seek(max(0, path.stat().st_size - (1 << 16)))
+            tail = handle.read()
+    except OSError:
+        return False
+    return MARK in head or MARK in tail

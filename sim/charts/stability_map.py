@@ -206,6 +206,17 @@ def _nearest_tip(
     return best[1] if best else None
 
 
+def _exact(
+    tip: tuple[str, int, str, float] | None, tipping: Mapping[str, Sequence[float]] | None
+) -> tuple[str, int, str, float] | None:
+    """``tip`` with its cell edge replaced by the nearest exact tipping point, if given."""
+    if tip is None or not tipping or not tipping.get(tip[0]):
+        return tip
+    path, step, to, edge = tip
+    exact = min(tipping[path], key=lambda v: abs(v - edge))
+    return path, step, to, float(exact)
+
+
 def _title(
     grid: StabilityGrid,
     solver: str,
@@ -389,6 +400,7 @@ def stability_map(
     baseline: Mapping[str, float] | None = None,
     scenario: tuple[str, int],
     ax: Axes | None = None,
+    tipping: Mapping[str, Sequence[float]] | None = None,
 ) -> Figure:
     """Map the deal ``solver`` predicts over a grid of two swept parameters.
 
@@ -407,6 +419,11 @@ def stability_map(
         Scenario name and year, for the subtitle.
     ax : Axes, optional
         Draw here (titles go on the axes) instead of in a new A4-wide figure.
+    tipping : mapping of str to sequence of float, optional
+        Exact tipping points of ``solver`` along ``x`` and ``y`` (others at baseline,
+        :func:`sim.sweeps.analysis.scenario_tipping_points`); the title then quotes the
+        exact value nearest the grid's cell edge, as the summary does, instead of the
+        edge itself.
 
     Returns
     -------
@@ -435,7 +452,7 @@ def stability_map(
         here, tip = None, None
         if point is not None:
             cell = _baseline_cell(grid, *point)
-            here, tip = str(grid.deals[cell]), _nearest_tip(grid, x, y, cell)
+            here, tip = str(grid.deals[cell]), _exact(_nearest_tip(grid, x, y, cell), tipping)
         ny, nx = grid.shape
         sweep = f"{method_label('grid')} of {nx} × {ny} = {nx * ny:,} draws"
         subtitle = fit_subtitle(*scenario, [solver_label(solver), sweep])

@@ -134,3 +134,18 @@ def category_styles(names: Sequence[str]) -> dict[str, dict[str, str]]:
         }
         for i, name in enumerate(names)
     }
+
+
+def save_chart(fig: Figure, path: Any, *, dpi: float | None = None, suffix: str = "") -> None:
+    """Save ``fig`` (PNG, SVG or PDF by ``suffix`` or the path's) with kurilsim's mark.
+
+    The mark (:data:`sim.outputs.MARK` in the file's metadata) lets a later run
+    recognise the file as its own before replacing it.
+    """
+    from pathlib import Path
+
+    from sim import __version__
+
+    kind = (suffix or Path(path).suffix).lower().lstrip(".")
+    key = "Software" if kind == "png" else "Creator"
+    fig.savefig(path, dpi=dpi, format=kind, metadata={key: f"kurilsim {__version__}"})

@@ -32,7 +32,9 @@ from sim.charts.labels import (
     parameter_phrase,
 )
 from sim.charts.style import OKABE_ITO, chart_style
+from sim.sweeps.samplers import OAT_HIGH, OAT_LOW
 from sim.sweeps.sensitivity import TornadoResult
+from sim.text import significant
 
 LOW_STYLE: dict[str, str] = {"color": OKABE_ITO["sky_blue"], "hatch": "//"}
 """Bars of a parameter at its lowest value: light and hatched."""
@@ -82,7 +84,7 @@ def _note(result: TornadoResult, rows: Sequence[int]) -> str:
 def _value_text(ax: Axes, end: float, y: float, value: float, side: int) -> None:
     """Write a parameter value just beyond the end of its bar (``side`` +1 right, -1 left)."""
     ax.annotate(
-        f"{value:.3g}",
+        significant(value),
         (end, y),
         xytext=(4 * side, 0),
         textcoords="offset points",
@@ -146,8 +148,8 @@ def _legend(ax: Axes, reference: tuple[float, str] | None) -> None:
             label=label,
         )
         for style, label in (
-            (LOW_STYLE, "Parameter at its lowest value"),
-            (HIGH_STYLE, "Parameter at its highest value"),
+            (LOW_STYLE, f"Parameter low ({OAT_LOW:.0%} quantile of its range; value at the bar)"),
+            (HIGH_STYLE, f"Parameter high ({OAT_HIGH:.0%} quantile; value at the bar)"),
         )
     ]
     handles.append(Line2D([], [], color="black", linewidth=1.4, label="Baseline outcome"))

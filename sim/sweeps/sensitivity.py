@@ -51,6 +51,16 @@ from sim.sweeps.samplers import Samples
 
 Array = NDArray[np.float64]
 
+NOISE_FLOOR = 0.05
+"""Indices and interval half-widths below this are not flagged as noisy."""
+
+SOBOL_MEANING = (
+    "S1 (first-order index): the share of the outcome's variance that the assumption "
+    "explains on its own. ST (total index): the share it explains with all its "
+    "interactions, so ST >= S1; a large ST - S1 means the assumption matters through "
+    "interactions. The ± columns are half-widths of 95% bootstrap intervals."
+)
+
 
 def _ranked(names: tuple[str, ...], score: Array) -> tuple[str, ...]:
     return tuple(names[i] for i in np.argsort(-score, kind="stable"))
@@ -81,6 +91,10 @@ class SobolResult:
     def ranked(self) -> tuple[str, ...]:
         """Parameter names by total index, largest first."""
         return _ranked(self.names, self.ST)
+
+    def warnings(self, floor: float = NOISE_FLOOR) -> list[str]:
+        """Plain-words warnings when the estimates are too noisy (:func:`noise_warnings`)."""
+        return noise_warnings(self.to_df(), floor)
 
 
 @dataclass(frozen=True)
@@ -306,3 +320,43 @@ def _outcomes(samples: Samples, Y: ArrayLike, method: str) -> Array:
     if not np.all(np.isfinite(y)):
         raise ValueError(f"Y must be finite; {int(np.sum(~np.isfinite(y)))} value(s) are not")
     return y
+
+
+def noise_warnings(frame: pd.DataFrame, floor: float = NOISE_FLOOR) -> list[str]:
+    """Plain-words warnings when Sobol' estimates are too noisy to be read.
+
+    ``frame`` has columns ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` indexed by parameter
+    (:meth:`SobolResult.to_df`). Three symptoms of too few samples are flagged, each only
+    for indices or intervals above ``floor`` (so that the near-zero indices of
+    unimportant parameters, with tiny intervals, are not): a 95% interval wider than the
+    index it qualifies; a first-order index above the total one by more than their
+    intervals allow (in theory :math:`S_i \\le S_{Ti}`); a first-order index below zero
+    beyond its interval.
+    """
+    s1, s1c = frame["S1"].to_numpy(), frame["S1_conf"].to_numpy()
+    st, stc = frame["ST"].to_numpy(), frame["ST_conf"].to_numpy()
+    names = list(frame.index)
+    half = np.maximum(s1c, stc)
+    wide = ((s1c > floor) & (s1c > np.abs(s1))) | ((stc > floor) & (stc > np.abs(st)))
+    above = s1 - st > np.maximum(s1c + stc, floor)
+    negative = s1 < -np.maximum(s1c, floor)
+    out = []
+    if wide.any():
+        worst = int(np.argmax(np.where(wide, half, -np.inf)))
+        out.append(
+            f"For {int(wide.sum())} of {len(names)} assumptions the 95% interval is wider than "
+            f"the index itself (up to ±{half[worst]:.2f}, {names[worst]})."
+        )
+    if above.any():
+        out.append(
+            f"For {int(above.sum())} assumption(s) the first-order index exceeds the total one, "
+            "which only sampling noise can do."
+        )
+    if negative.any():
+        out.append(f"{int(negative.sum())} first-order index(es) are clearly negative (noise).")
+    if out:
+        out.append(
+            "These estimates are too noisy to rank the assumptions: rerun with more samples "
+            "(e.g. --samples 1024 or more)."
+        )
+    return out

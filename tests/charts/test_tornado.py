@@ -116,8 +116,8 @@ def test_legend_and_baseline_line(fig: Figure, result: TornadoResult) -> None:
     ax = fig.axes[0]
     labels = [t.get_text() for t in legend_texts(ax)]
     assert labels == [
-        "Parameter at its lowest value",
-        "Parameter at its highest value",
+        "Parameter low (5% quantile of its range; value at the bar)",
+        "Parameter high (95% quantile; value at the bar)",
         "Baseline outcome",
         "Zero margin",
     ]
@@ -151,3 +151,13 @@ def test_draws_into_given_axes(result: TornadoResult) -> None:
     ax = outer.add_subplot()
     assert tornado_chart(result, OUTCOME, scenario=SCENARIO, ax=ax) is outer
     assert "baseline_2003" in ax.get_title(loc="left")
+
+
+def test_the_legend_names_the_values_written_at_the_bars(result: TornadoResult) -> None:
+    """The bars' values are the 5% and 95% quantiles the legend names, not the range's ends."""
+    space = sweep_space(load_scenario(BASELINE))
+    for i, name in enumerate(result.names):
+        (parameter,) = [p for p in space.parameters if p.path == name]
+        low, high = parameter.distribution.ppf(np.array([0.05, 0.95]))
+        assert result.low_value[i] == pytest.approx(low)
+        assert result.high_value[i] == pytest.approx(high)

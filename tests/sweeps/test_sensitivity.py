@@ -129,3 +129,22 @@ def test_second_order_flag_must_match_the_sample() -> None:
     samples = sample(space_on(2, 0.0, 1.0), "sobol", 8, seed=0)
     with pytest.raises(ValueError, match="does not match"):
         sobol_indices(samples, np.arange(samples.n_rows, dtype=float), calc_second_order=True)
+
+
+def test_noisy_sobol_estimates_are_flagged_and_clean_ones_are_not():
+    import pandas as pd
+
+    from sim.sweeps.sensitivity import noise_warnings
+
+    def frame(rows):
+        return pd.DataFrame(rows, columns=["S1", "S1_conf", "ST", "ST_conf"], index=list("abc"))
+
+    clean = frame([[0.6, 0.05, 0.65, 0.04], [0.2, 0.03, 0.25, 0.02], [0.0, 0.001, 0.0, 0.001]])
+    assert noise_warnings(clean) == []
+    wide = frame([[0.6, 0.05, 0.65, 0.04], [0.1, 0.35, 0.2, 0.1], [0.0, 0.0, 0.0, 0.0]])
+    assert "1 of 3 assumptions" in noise_warnings(wide)[0] and "±0.35" in noise_warnings(wide)[0]
+    above = frame([[0.6, 0.01, 0.3, 0.01], [0.1, 0.01, 0.12, 0.01], [0.0, 0.0, 0.0, 0.0]])
+    assert any("exceeds the total" in w for w in noise_warnings(above))
+    negative = frame([[-0.3, 0.05, 0.1, 0.05], [0.1, 0.01, 0.12, 0.01], [0.0, 0.0, 0.0, 0.0]])
+    assert any("clearly negative" in w for w in noise_warnings(negative))
+    assert noise_warnings(negative)[-1].startswith("These estimates are too noisy")
