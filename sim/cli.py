@@ -11,6 +11,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -28,6 +29,27 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _version(value: bool) -> None:
+    if value:
+        from sim import __version__
+
+        typer.echo(f"kurilsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print kurilsim's version."
+        ),
+    ] = False,
+) -> None:
+    """Bargaining simulator for the Russia-Japan dispute over the southern Kuril islands."""
+
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)]
 SetOpt = Annotated[
@@ -62,17 +84,67 @@ def user_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except UserError as error:
-            typer.echo(f"error: {error}", err=True)
+            from sim.text import printable
+
+            typer.echo(f"error: {printable(str(error))}", err=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-def _load(path: Path, assignments: list[str] | None) -> Any:
-    from sim.model.loader import load_scenario, parse_assignment
+@dataclass(frozen=True)
+class Loaded:
+    """A scenario as a command loaded it: the file used and where the result comes from."""
 
+    scenario: Any
+    path: Path
+    provenance: Any
+
+
+def _open(path: Path, assignments: list[str] | None) -> Loaded:
+    """Load a scenario file, or the shipped scenario it names, with ``--set`` overrides."""
+    from sim.model.loader import load_scenario, parse_assignment
+    from sim.provenance import Provenance
+    from sim.shipped import missing_scenario, resolve_scenario
+
+    resolved, shipped = resolve_scenario(path)
+    if not resolved.exists() and not resolved.is_symlink():
+        raise missing_scenario(path)
+    if shipped:
+        typer.echo(f"note: {path} is not a file here; using the shipped {resolved.name}", err=True)
     overrides = dict(parse_assignment(text) for text in assignments or [])
-    return load_scenario(path, overrides=overrides)
+    scenario = load_scenario(resolved, overrides=overrides)
+    shown = f"{resolved.name} (shipped with kurilsim)" if shipped else str(path)
+    return Loaded(scenario, resolved, Provenance.of(scenario, shown, overrides))
+
+
+def _load(path: Path, assignments: list[str] | None) -> Any:
+    return _open(path, assignments).scenario
+
+
+def _write_tables(folder: Path, command: str, tables: dict[str, Any]) -> None:
+    """Write CSV tables into an output folder kurilsim owns; say where on stderr."""
+    from sim.export import write_csv
+    from sim.outputs import OutputFolder
+
+    with OutputFolder(folder, command=command) as out:
+        for name, frame in tables.items():
+            write_csv(out, name, frame)
+    typer.echo(f"wrote {', '.join(str(folder / n) for n in tables)}", err=True)
+
+
+def _save_figure(fig: Any, path: Path) -> None:
+    """Save a chart to a file the user named (PNG, SVG or PDF), atomically."""
+    from sim.atomic import atomic_path
+    from sim.charts.style import save_chart
+    from sim.outputs import disk_error, single_file
+
+    target = single_file(path, (".png", ".svg", ".pdf"))
+    try:
+        with atomic_path(target) as tmp:
+            save_chart(fig, tmp, suffix=target.suffix)
+    except OSError as error:
+        raise disk_error(error, target.parent) from None
 
 
 @app.command()
@@ -88,16 +160,24 @@ def run(
         list[Solver] | None,
         typer.Option("--solver", help="Solvers to report (repeatable); default: cooperative."),
     ] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the deal table as DIR/deals.csv.")
+    ] = None,
 ) -> None:
     """Evaluate a scenario: every deal for both sides, and the solvers' predictions."""
     from sim.evaluate import evaluate
 
     chosen = solver or [Solver.cooperative]
-    result = evaluate(_load(scenario, set_))
+    loaded = _open(scenario, set_)
+    result = evaluate(loaded.scenario)
+    if csv is not None:
+        from sim.export import deals_frame
+
+        _write_tables(csv, "run", {"deals.csv": deals_frame(result)})
     if as_json:
         from sim.report import alternating_json, posture_json, sequential_json, to_json
 
-        data = to_json(result)
+        data = {"provenance": loaded.provenance.to_json(), **to_json(result)}
         if _wants(chosen, Solver.posture):
             data["solutions"]["posture"] = posture_json(result.posture())
         if _wants(chosen, Solver.sequential):
@@ -106,9 +186,16 @@ def run(
             data["solutions"]["alternating"] = alternating_json(result)
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
+    from sim.report import answer_lines
     from sim.terminal import print_alternating, print_posture, print_run, print_sequential
 
-    print_run(result, components=components, solutions=_wants(chosen, Solver.cooperative))
+    asked = {s.value for s in chosen} if Solver.all not in chosen else set(Solver) - {"all"}
+    print_run(
+        result,
+        components=components,
+        solutions=_wants(chosen, Solver.cooperative),
+        answer=answer_lines(result, {str(s) for s in asked}),
+    )
     if _wants(chosen, Solver.posture):
         print_posture(result.posture())
     if _wants(chosen, Solver.sequential):
@@ -444,6 +531,10 @@ def tipping_points(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    csv: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Also write the table as DIR/tipping_points.csv."),
+    ] = None,
     set_: SetOpt = None,
 ) -> None:
     """Where each assumption tips a solver's predicted deal, the others at baseline."""
@@ -454,6 +545,10 @@ def tipping_points(
     params = dict(parse_param(text) for text in param or [])
     space = sweep_space(loaded, params or loaded.sweep.parameters, source="--param")
     found = scenario_tipping_points(loaded, space, solver)
+    if csv is not None:
+        from sim.export import tipping_frame
+
+        _write_tables(csv, "tipping-points", {"tipping_points.csv": tipping_frame(found, solver)})
     if as_json:
         data = [
             {
@@ -485,22 +580,72 @@ def brief(
         int | None, typer.Option("--samples", help="Draws of the sweep (default 100,000).", min=100)
     ] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1)] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Continue the pack's interrupted sweep (same inputs)."),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a non-empty folder kurilsim did not make (its files "
+            "are never overwritten).",
+        ),
+    ] = False,
+    dpi: Annotated[
+        int, typer.Option("--dpi", help="Resolution of the PNG charts.", min=50, max=1200)
+    ] = 200,
+    svg: Annotated[
+        bool, typer.Option("--svg/--no-svg", help="Also write every chart as SVG.")
+    ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     set_: SetOpt = None,
 ) -> None:
-    """Write a briefing pack: every chart (PNG, SVG), summary.md and brief.pdf."""
-    from sim.brief import DEFAULT_SAMPLES, analyse, write_pack
+    """Write a briefing pack: every chart (PNG, SVG), summary.md and brief.pdf.
+
+    A rerun after any change rebuilds the pack; a finished sweep with the same inputs is
+    reused. Only files kurilsim wrote in the folder are ever replaced or removed.
+    """
+    from sim.brief import DEFAULT_SAMPLES, bottom_line, make_brief
     from sim.terminal import sweep_progress
 
-    loaded = _load(scenario, set_)
+    loaded = _open(scenario, set_)
+    history, note = _history_for(loaded.path)
     n = samples or DEFAULT_SAMPLES
     with sweep_progress(n, quiet=quiet) as advance:
-        analysis = analyse(loaded, output, samples=n, workers=workers, progress=advance)
-    history = scenario.parent / "history"
-    written = write_pack(analysis, output, history if history.is_dir() else None)
-    typer.echo(f"Briefing pack for {loaded.scenario.name}: {output.resolve()}/")
-    typer.echo(f"  summary: {output / 'summary.md'}; PDF: {output / 'brief.pdf'}")
-    typer.echo(f"  {sum(p.suffix == '.png' for p in written)} charts as PNG and SVG")
+        done = make_brief(
+            loaded.scenario,
+            output,
+            provenance=loaded.provenance,
+            history=history,
+            history_note=note,
+            samples=n,
+            workers=workers,
+            resume=resume,
+            force=force,
+            dpi=dpi,
+            svg=svg,
+            progress=advance,
+        )
+    from sim.terminal import make_console, print_brief_done
+
+    print_brief_done(done, bottom_line(done.analysis), make_console())
+
+
+def _history_for(path: Path) -> tuple[Path, str]:
+    """The history scenarios for a scenario's briefing, and a sentence saying which."""
+    from sim.shipped import history_dir
+
+    beside = path.parent / "history"
+    shipped = history_dir()
+    if beside.resolve() == shipped.resolve():
+        return shipped, "The history chart scores the 12 episodes shipped with kurilsim."
+    if beside.is_dir() and any(beside.glob("*.toml")):
+        return beside, f"The history chart scores the episodes in {beside}."
+    return shipped, (
+        "The history chart scores the 12 episodes shipped with kurilsim (there is no "
+        "history/ folder beside the scenario)."
+    )
 
 
 @app.command()
@@ -511,29 +656,117 @@ def backtest(
     ] = Path("scenarios/history"),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     chart: Annotated[
-        Path | None, typer.Option("--chart", help="Also save the timeline chart (PNG or SVG).")
+        Path | None,
+        typer.Option("--chart", help="Also save the timeline chart (.png, .svg or .pdf)."),
+    ] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the table as DIR/backtest.csv.")
     ] = None,
 ) -> None:
     """Score each solver against the recorded outcome of every negotiation episode."""
     from sim.history.backtest import backtest as score
     from sim.history.backtest import history_files, to_json
 
+    if chart is not None:
+        from sim.outputs import single_file
+
+        single_file(chart, (".png", ".svg", ".pdf"))  # refuse before the work, not after
     episodes = score(history_files(folder))
     if not episodes:
         raise UserError("no scenario here records an [observed] outcome", source=str(folder))
     if chart is not None:
-        from sim.atomic import atomic_path
         from sim.charts.history import history_timeline
         from sim.charts.style import chart_style
 
-        with chart_style(), atomic_path(chart) as tmp:
-            history_timeline(episodes).savefig(tmp)
+        with chart_style():
+            _save_figure(history_timeline(episodes), chart)
+    if csv is not None:
+        from sim.export import backtest_frame
+
+        _write_tables(csv, "backtest", {"backtest.csv": backtest_frame(episodes)})
     if as_json:
         sys.stdout.write(json.dumps(to_json(episodes), indent=2) + "\n")
         return
     from sim.terminal import print_backtest
 
     print_backtest(episodes)
+
+
+@app.command()
+@user_errors
+def init(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder to write the shipped scenarios into.")
+    ] = Path("."),
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace files of the same names.")
+    ] = False,
+) -> None:
+    """Write the shipped scenarios (baseline, history episodes, a template) into a folder."""
+    from sim.shipped import write_shipped
+
+    written = write_shipped(folder, force=force)
+    typer.echo(f"wrote {len(written)} files into {folder}:")
+    for path in written:
+        if path.parent == folder:
+            typer.echo(f"  {path}")
+    typer.echo(f"  {folder / 'history'}/ (the negotiation episodes, 1956-2003)")
+    typer.echo(
+        f"next: kurilsim brief {folder / 'baseline_2003.toml'}; your own scenario: copy "
+        f"{folder / 'template.toml'}"
+    )
+
+
+@app.command()
+@user_errors
+def compare(
+    first: Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)],
+    second: Annotated[
+        Path | None,
+        typer.Argument(help="Scenario to compare with (default: FIRST with the --set changes)."),
+    ] = None,
+    set_: SetOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", help="Save both utility planes in one chart (.png/.svg/.pdf)."),
+    ] = None,
+) -> None:
+    """Two scenarios side by side: deals that change verdict, predictions, components.
+
+    The --set overrides apply to the second scenario (or to a copy of the first).
+    """
+    from sim.compare import compare as compare_scenarios
+    from sim.evaluate import evaluate
+
+    if second is None and not set_:
+        raise UserError("give a second scenario, or --set changes to compare the first with")
+    if chart is not None:
+        from sim.outputs import single_file
+
+        single_file(chart, (".png", ".svg", ".pdf"))
+    a = _open(first, None)
+    b = _open(second or first, set_)
+    names = (a.provenance.title, b.provenance.title)
+    if names[0] == names[1]:
+        names = (f"{names[0]} ({first})", f"{names[1]} ({second})")
+    found = compare_scenarios(evaluate(a.scenario), evaluate(b.scenario), names)
+    if chart is not None:
+        from sim.charts.compare import compare_plane
+        from sim.charts.style import chart_style
+
+        with chart_style():
+            _save_figure(compare_plane(found, year=b.scenario.scenario.year), chart)
+    if as_json:
+        data = {
+            "provenance": [a.provenance.to_json(), b.provenance.to_json()],
+            **found.to_json(),
+        }
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    from sim.terminal import print_comparison
+
+    print_comparison(found)
 
 
 @app.command()

@@ -5,6 +5,8 @@ Nothing here computes game theory; it reads an :class:`~sim.evaluate.Evaluation`
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from sim.sweeps.analysis import Sensitivity
     from sim.sweeps.runner import SweepPlan
 from sim.solvers.sequential import SequentialResult, Stage, describe_kill
+from sim.text import deal_name, money
 
 SOLUTION_TITLES: dict[str, str] = {
     "nash": "Nash bargaining",
@@ -42,9 +45,9 @@ _CRITERIA: dict[str, str] = {
     "utilitarian": "the largest total gain",
 }
 
-_CONSTRAINTS = (
-    ("Japan's govt", "rational", 0),
-    ("Russia's govt", "rational", 1),
+CONSTRAINTS = (
+    ("Japan's government", "rational", 0),
+    ("Russia's government", "rational", 1),
     ("Japan's ratifier", "ratifiable", 0),
     ("Russia's ratifier", "ratifiable", 1),
 )
@@ -55,7 +58,7 @@ def _label(result: Evaluation, index: int) -> str:
 
 
 def _gains_text(gain: np.ndarray) -> str:
-    return f"Japan {gain[0]:+.2f}, Russia {gain[1]:+.2f}"
+    return f"Japan {money(gain[0], signed=True)}, Russia {money(gain[1], signed=True)}"
 
 
 def _acceptable_phrase(result: Evaluation) -> str:
@@ -65,7 +68,7 @@ def _acceptable_phrase(result: Evaluation) -> str:
 
 
 def shortfalls(result: Evaluation, draw: int = 0) -> np.ndarray:
-    """Gain of each deal for each constraint of :data:`_CONSTRAINTS`, shape ``(D, 4)``."""
+    """Gain of each deal for each constraint of :data:`CONSTRAINTS`, shape ``(D, 4)``."""
     utility = result.payoffs.utility[draw]
     ratifier = result.payoffs.ratifier_utility[draw]
     gains = utility - utility[0]
@@ -78,12 +81,12 @@ def deal_verdict(result: Evaluation, deal: int, draw: int = 0) -> str:
     if deal == 0:
         return "the disagreement point"
     margins = shortfalls(result, draw)[deal]
-    checks = _CONSTRAINTS if result.scenario.cooperative.require_ratification else _CONSTRAINTS[:2]
+    checks = CONSTRAINTS if result.scenario.cooperative.require_ratification else CONSTRAINTS[:2]
     failing = [(margins[i], who) for i, (who, _, _) in enumerate(checks) if margins[i] <= 1e-9]
     if not failing:
         return f"accepted by {_acceptable_phrase(result)}"
     failing.sort()
-    return "rejected by " + ", ".join(f"{who} ({gap:+.2f})" for gap, who in failing)
+    return "rejected by " + ", ".join(f"{who} ({money(gap, signed=True)})" for gap, who in failing)
 
 
 def feasible_summary(result: Evaluation, draw: int = 0) -> str:
@@ -94,7 +97,7 @@ def feasible_summary(result: Evaluation, draw: int = 0) -> str:
     who = _acceptable_phrase(result)
     if not ids:
         return f"No deal is acceptable to {who}: the status quo stands."
-    return f"Acceptable to {who}: {', '.join(ids)}."
+    return f"Acceptable to {who}: {', '.join(deal_name(d) for d in ids)}."
 
 
 def explain(result: Evaluation, name: str, draw: int = 0) -> str:
@@ -125,7 +128,7 @@ def _closest(result: Evaluation, draw: int) -> str:
         margins = margins[:, :2]
     worst = margins.min(axis=1)
     best = int(np.argmax(worst)) + 1
-    return f"closest: {result.deals.ids[best]}, {deal_verdict(result, best, draw)}"
+    return f"closest: {deal_name(result.deals.ids[best])}, {deal_verdict(result, best, draw)}"
 
 
 def to_json(result: Evaluation, draw: int = 0) -> dict[str, Any]:
@@ -168,7 +171,7 @@ def to_json(result: Evaluation, draw: int = 0) -> dict[str, Any]:
 def posture_summary(result: PostureResult) -> str:
     """One sentence: which deals the posture game's equilibria lead to."""
     n = len(result.equilibria)
-    ids = result.table.deals.ids
+    ids = [spec.label for spec in result.table.deals.specs]
     reached = {
         ids[d]: sum(eq.deal_probability[d] > 1e-9 for eq in result.equilibria)
         for d in range(len(ids))
@@ -241,17 +244,99 @@ def alternating_lines(result: Evaluation, draw: int = 0) -> list[str]:
     if not alt.agreement[draw]:
         which = "deal that both ratifiers pass" if settings.require_ratification else "deal"
         return [head, f"No agreement: no {which} has a positive joint surplus."]
-    deal = result.deals.ids[alt.deal[draw]]
+    deal = deal_name(result.deals.ids[alt.deal[draw]])
     share, payoff, transfer = alt.share[draw], alt.payoff[draw], float(alt.transfer[draw])
     payer = "Japan pays Russia" if transfer >= 0 else "Russia pays Japan"
     return [
         head,
-        f"Agreed at once on {deal}: the largest joint surplus ({alt.surplus[draw]:.2f}) among "
-        f"{pool}; {payer} {abs(transfer):.2f}.",
+        f"Agreed at once on {deal}: the largest joint surplus ({money(alt.surplus[draw])}) "
+        f"among {pool}; {payer} {money(abs(transfer))}.",
         f"Shares of the surplus: Japan {share[0]:.0%}, Russia {share[1]:.0%} (gains Japan "
-        f"{payoff[0]:+.2f}, Russia {payoff[1]:+.2f}). Delay: {int(alt.delay[draw])} rounds - "
-        "with complete information the first offer is accepted.",
+        f"{money(payoff[0], signed=True)}, Russia {money(payoff[1], signed=True)}). Delay: "
+        f"{int(alt.delay[draw])} rounds - with complete information the first offer is "
+        "accepted.",
     ]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What one solver predicts in one draw, in words (for the answer-first summary)."""
+
+    solver: str
+    outcome: str
+    """The deal's display label (a lottery: both, with their weights)."""
+    deal: str
+    """The deal id (the likelier deal of a lottery), ``"<id> reneged"`` when reneged."""
+
+
+def predictions(result: Evaluation, solvers: set[str], draw: int = 0) -> list[Prediction]:
+    """Each asked-for solver's prediction in ``draw``: ``cooperative``, ``posture``, …"""
+    out = []
+    if "cooperative" in solvers:
+        for name in SOLUTION_NAMES:
+            mix = result.solution(name, draw)
+            top = max(mix, key=lambda d: mix[d])
+            words = " / ".join(
+                f"{deal_name(d)} {p:.0%}" if len(mix) > 1 else deal_name(d) for d, p in mix.items()
+            )
+            title = SOLUTION_TITLES[name].strip()
+            if name.endswith("_lottery"):
+                title = SOLUTION_TITLES[name.removesuffix("_lottery")] + " over lotteries"
+            out.append(Prediction(title, words, top))
+    if "posture" in solvers:
+        posture = result.posture(draw)
+        mean = np.mean([eq.deal_probability for eq in posture.equilibria], axis=0)
+        deal = posture.table.deals.ids[int(np.argmax(mean))]
+        out.append(Prediction("Posture game", deal_name(deal), deal))
+    if "sequential" in solvers:
+        ids = result.sequential_game.deals.ids
+        for proposer in ACTORS:
+            spe = result.sequential(proposer)
+            deal = ids[spe.outcome[draw]]
+            reneged = bool(spe.reneged[draw])
+            words = deal_name(deal) + (" (reneged)" if reneged else "")
+            title = f"Sequential game, {proposer.capitalize()} proposes"
+            out.append(Prediction(title, words, f"{deal} reneged" if reneged else deal))
+    if "alternating" in solvers:
+        alt = result.alternating()
+        deal = result.deals.ids[alt.deal[draw]]
+        out.append(Prediction("Alternating offers", deal_name(deal), deal))
+    return out
+
+
+def answer_lines(result: Evaluation, solvers: set[str], draw: int = 0) -> list[str]:
+    """The answer first: which deal the solvers predict, grouped, and why in one line."""
+    found = predictions(result, solvers, draw)
+    groups: dict[str, list[str]] = {}
+    for p in found:
+        groups.setdefault(p.outcome, []).append(p.solver)
+    lines = []
+    if len(groups) == 1:
+        (outcome,) = groups
+        lines.append(f"Answer: {outcome}, predicted by every solver reported.")
+    else:
+        lines.append("Answer: the solvers disagree.")
+        for outcome, names in sorted(groups.items(), key=lambda g: -len(g[1])):
+            lines.append(f"{outcome}: {_solver_list(names)}.")
+    lines.append(feasible_summary(result, draw))
+    feasible = np.flatnonzero(result.cooperative.feasible[draw])
+    if len(feasible) == 1:
+        margins = shortfalls(result, draw)[feasible[0]]
+        checks = (
+            CONSTRAINTS if result.scenario.cooperative.require_ratification else CONSTRAINTS[:2]
+        )
+        who = int(np.argmin(margins[: len(checks)]))
+        lines.append(
+            f"Its least willing party is {checks[who][0]}, which gains "
+            f"{money(float(margins[who]))} over the status quo."
+        )
+    return lines
+
+
+def _solver_list(names: list[str]) -> str:
+    if len(names) > 4:
+        return f"{', '.join(names[:3])} and {len(names) - 3} more"
+    return ", ".join(names)
 
 
 def alternating_json(result: Evaluation, draw: int = 0) -> dict[str, Any]:
@@ -295,24 +380,32 @@ def _cost_and_gain(result: Evaluation, spe: SequentialResult, deal: int, draw: i
         parts[COMPONENTS.index("nationalist")] *= game.payoffs.ratifier_weight[draw, side]
     costs, gains = -parts[parts < 0].sum(), parts[parts > 0].sum()
     largest = COMPONENTS[int(np.argmin(parts))]
-    return f"costs {costs:.2f}, mostly {largest}, exceed gains {gains:.2f}"
+    return f"costs {money(costs)}, mostly {largest}, exceed gains {money(gains)}"
 
 
 def sequential_lines(result: Evaluation, proposer: str, draw: int = 0) -> list[str]:
-    """The subgame-perfect path and, for every deal, where it dies, in plain words."""
+    """The subgame-perfect path and, for every deal, where it dies, in plain words.
+
+    The first line is the path; each further line starts with the deal's display label
+    followed by ``": "`` (terminals print it with a hanging indent).
+    """
     spe = result.sequential(proposer)
     ids = result.sequential_game.deals.ids
-    outcome = ids[spe.outcome[draw]]
+    labels = [deal_name(d) for d in ids]
+    outcome = labels[spe.outcome[draw]]
     path = f"{proposer.capitalize()} proposes: "
     if spe.offer[draw] == 0:
         path += "no offer is worth making; the status quo stands."
     else:
-        path += f"offers {ids[spe.offer[draw]]}; the outcome is {outcome}"
+        path += f"offers {labels[spe.offer[draw]]}; the outcome is {outcome}"
         path += ", reneged." if spe.reneged[draw] else "."
     lines = [path]
     for d in range(1, len(ids)):
-        line = describe_kill(spe, draw, d, ids)
+        line = describe_kill(spe, draw, d, labels)
         detail = _cost_and_gain(result, spe, d, draw)
+        line = re.sub(
+            r"margin (-?[0-9.]+)", lambda m: "margin " + money(float(m[1]), signed=True), line
+        )
         lines.append(line.replace(" — margin", f" — {detail}; margin") if detail else line)
     return lines
 
@@ -355,7 +448,10 @@ def sequential_json(result: Evaluation, draw: int = 0) -> dict[str, Any]:
 
 def sensitivity_json(found: list[Sensitivity], plan: SweepPlan) -> dict[str, Any]:
     """Sensitivity indices of every outcome, for ``sensitivity.json``."""
+    from sim.sweeps.sensitivity import SOBOL_MEANING, noise_warnings
+
     return {
+        "meaning": SOBOL_MEANING if plan.method == "sobol" else "",
         "scenario": plan.scenario.scenario.name,
         "method": plan.method,
         "draws": plan.n_rows,
@@ -364,7 +460,10 @@ def sensitivity_json(found: list[Sensitivity], plan: SweepPlan) -> dict[str, Any
             s.outcome: (
                 {"note": s.note}
                 if s.table is None
-                else {"indices": s.table.reset_index().to_dict(orient="records")}
+                else {
+                    "indices": s.table.reset_index().to_dict(orient="records"),
+                    "warnings": noise_warnings(s.table) if s.method == "sobol" else [],
+                }
             )
             for s in found
         },

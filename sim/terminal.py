@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import textwrap
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sim.evaluate import Evaluation
 from sim.model.deals import DealSet, DealSpec
@@ -15,18 +17,19 @@ from sim.model.islands import ISLAND_KEYS
 from sim.model.payoffs import ACTORS, COMPONENTS
 from sim.model.scenario import MONEY
 from sim.report import (
+    CONSTRAINTS,
     SOLUTION_TITLES,
     alternating_lines,
-    deal_verdict,
     explain,
-    feasible_summary,
     posture_summary,
     sequential_lines,
+    shortfalls,
 )
-from sim.solvers.cooperative import SOLUTION_NAMES
+from sim.solvers.cooperative import SOLUTION_NAMES, TOL
 from sim.solvers.equilibria import Equilibrium
 from sim.solvers.nfg import NormalFormGame
 from sim.solvers.posture import PostureResult
+from sim.text import ISLAND_NAMES, deal_name, printable, significant
 
 if TYPE_CHECKING:
     from sim.history.backtest import Episode
@@ -36,8 +39,50 @@ if TYPE_CHECKING:
 YES, NO = "yes", "-"
 
 
+def make_console(*, stderr: bool = False) -> Console:
+    """The console every command prints with: no markup, emoji or highlighting in text.
+
+    User text (descriptions, labels, file names) is printed literally: a ``[/]`` in a
+    label is not markup, and :func:`sim.text.printable` removes escape sequences from it.
+    """
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False)
+
+
+def warn(message: str) -> None:
+    """One line on standard error, prefixed ``warning:``."""
+    make_console(stderr=True).print(Text(f"warning: {printable(message)}", style="yellow"))
+
+
+def _bold(text: str) -> Text:
+    return Text(printable(text), style="bold")
+
+
 def _flag(value: bool) -> str:
     return YES if value else NO
+
+
+def _lines(console: Console, lines: list[str], *, first: str = "", indent: str = "  ") -> None:
+    """Print ``lines`` wrapped to the console with a hanging indent."""
+    width = max(40, console.width)
+    for i, line in enumerate(lines):
+        lead = first if i == 0 else indent
+        console.print(
+            textwrap.fill(
+                printable(line), width, initial_indent=lead, subsequent_indent=lead + "  "
+            ),
+            soft_wrap=True,
+        )
+
+
+def _labelled(console: Console, rows: list[tuple[str, str]], indent: int = 2) -> None:
+    """``label: text`` rows, the text wrapped under itself (a hanging indent)."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, min_width=indent)
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, text in rows:
+        grid.add_row("", printable(label), printable(text))
+    console.print(grid)
 
 
 def print_run(
@@ -45,59 +90,63 @@ def print_run(
     *,
     components: bool = False,
     solutions: bool = True,
+    answer: list[str] | None = None,
     console: Console | None = None,
 ) -> None:
-    """Print the deal table, optionally the components, then the cooperative solutions."""
-    console = console or Console()
+    """Print the answer first, then each deal's verdict, then the cooperative solutions."""
+    console = console or make_console()
     info = result.scenario.scenario
-    console.print(f"[bold]{info.name}[/bold] ({info.year}): {info.description}")
-    console.print(f"Utilities in {MONEY}; status quo is the disagreement point.\n")
-    console.print(_deal_table(result))
+    console.print(_bold(f"{info.name} ({info.year})"))
+    _lines(console, [info.description], first="")
     console.print()
-    console.print(_verdict_table(result))
+    if answer:
+        console.print(_bold(answer[0]))
+        _lines(console, answer[1:], first="  ")
+        console.print()
+    console.print(_deal_table(result))
     if components:
         for table in _component_tables(result):
             console.print()
             console.print(table)
-    console.print()
-    console.print(f"[bold]{feasible_summary(result)}[/bold]")
     if solutions:
-        console.print(_solution_table(result))
+        console.print()
+        _print_solutions(result, console)
     console.print()
 
 
 def _deal_table(result: Evaluation) -> Table:
     table = Table(
-        title=f"Deals: each side's utility, {MONEY}",
+        title=f"Each deal: the governments' gains over the status quo, {MONEY}",
         title_justify="left",
-        caption="Government: prefers the deal to the status quo. Ratifier: so does the "
-        "domestic ratifier (win-set). J = Japan, R = Russia.",
+        caption="A deal needs all four: both governments and both domestic ratifiers (the "
+        "Diet, the Duma); the last column names who rejects it and by how much (US$ bn).",
         caption_justify="left",
+        pad_edge=False,
     )
     table.add_column("Deal", no_wrap=True)
-    table.add_column("Japan", justify="right")
-    table.add_column("Russia", justify="right")
-    for column in ("Government\nJ  R", "Ratifier\nJ  R", "Pareto"):
-        table.add_column(column, justify="center")
-    for row in result.rows():
+    table.add_column("Japan", justify="right", no_wrap=True)
+    table.add_column("Russia", justify="right", no_wrap=True)
+    table.add_column("Rejected by (margin)", overflow="fold")
+    for d, row in enumerate(result.rows()):
+        if d == 0:
+            continue
         table.add_row(
-            row["deal"],
+            printable(row["label"]),
             f"{row['japan']:+.2f}",
             f"{row['russia']:+.2f}",
-            _pair(row["rational_japan"], row["rational_russia"]),
-            _pair(row["ratifiable_japan"], row["ratifiable_russia"]),
-            _flag(row["pareto"]),
+            _rejections(result, d),
         )
     return table
 
 
-def _verdict_table(result: Evaluation) -> Table:
-    table = Table(title="Who accepts each deal (margin over the status quo)", title_justify="left")
-    table.add_column("Deal", no_wrap=True)
-    table.add_column("Verdict")
-    for d, deal in enumerate(result.deals.ids[1:], start=1):
-        table.add_row(deal, deal_verdict(result, d))
-    return table
+def _rejections(result: Evaluation, deal: int) -> str:
+    """``"Japan's ratifier -24.6, Japan's government -14.3"``, or ``"nobody"``."""
+    margins = shortfalls(result)[deal]
+    checks = CONSTRAINTS if result.scenario.cooperative.require_ratification else CONSTRAINTS[:2]
+    failing = sorted((margins[i], who) for i, (who, _, _) in enumerate(checks) if margins[i] <= TOL)
+    if not failing:
+        return "nobody: every side accepts"
+    return ", ".join(f"{who} {significant(gap)}" for gap, who in failing)
 
 
 def _money(x: float) -> str:
@@ -122,6 +171,7 @@ _SHORT = {
 
 def _component_tables(result: Evaluation) -> list[Table]:
     values = result.payoffs.components[0]
+    labels = [printable(spec.label) for spec in result.deals.specs]
     tables = []
     for a, actor in enumerate(ACTORS):
         table = Table(
@@ -129,13 +179,13 @@ def _component_tables(result: Evaluation) -> list[Table]:
             title_justify="left",
             pad_edge=False,
         )
-        table.add_column("Deal", no_wrap=True, min_width=max(map(len, result.deals.ids)))
+        table.add_column("Deal", overflow="fold", max_width=16)
         for name in COMPONENTS:
             table.add_column(_SHORT[name], justify="right")
         table.add_column("total", justify="right", style="bold")
-        for d, deal in enumerate(result.deals.ids):
+        for d, label in enumerate(labels):
             cells = (*values[d, a], values[d, a].sum())
-            table.add_row(deal, *(_money(x) for x in cells))
+            table.add_row(label, *(_money(x) for x in cells))
         tables.append(table)
     tables[-1].caption = (
         "terr. territory, inv. investment, nat. nationalist cost, US alliance/US, "
@@ -145,36 +195,59 @@ def _component_tables(result: Evaluation) -> list[Table]:
     return tables
 
 
-def _solution_table(result: Evaluation) -> Table:
-    table = Table(title="Cooperative solutions", title_justify="left")
-    table.add_column("Solution", no_wrap=True)
-    table.add_column("Outcome")
-    table.add_column("Why")
+def _print_solutions(result: Evaluation, console: Console) -> None:
+    """The cooperative solutions: one line when they agree, else one row per solution."""
+    outcomes = {}
     for name in SOLUTION_NAMES:
         mix = result.solution(name)
-        outcome = " / ".join(f"{deal} {p:.0%}" if len(mix) > 1 else deal for deal, p in mix.items())
         if not result.cooperative.solutions[name].agreement[0]:
-            outcome = "no agreement"
-        table.add_row(SOLUTION_TITLES[name], outcome, explain(result, name))
-    return table
+            outcomes[name] = "no agreement"
+        else:
+            outcomes[name] = " / ".join(
+                f"{deal_name(d)} {p:.0%}" if len(mix) > 1 else deal_name(d) for d, p in mix.items()
+            )
+    if len(set(outcomes.values())) == 1:
+        outcome = next(iter(outcomes.values()))
+        why = explain(result, "nash").split("; ")[-1]
+        _lines(
+            console,
+            [
+                f"Every cooperative solution (Nash, asymmetric Nash with Japan's bargaining "
+                f"power {result.cooperative.power[0]:.2f}, Kalai-Smorodinsky, egalitarian, "
+                f"utilitarian; single deals and lotteries): {outcome} - {why}."
+            ],
+            first="",
+        )
+        return
+    table = Table(title="Cooperative solutions", title_justify="left", pad_edge=False)
+    table.add_column("Solution", no_wrap=True)
+    table.add_column("Outcome", overflow="fold")
+    table.add_column("Why", overflow="fold")
+    for name in SOLUTION_NAMES:
+        base = name.removesuffix("_lottery")
+        if name != base and outcomes[name] == outcomes[base]:
+            continue  # a lottery that picks the single deal says nothing new
+        table.add_row(SOLUTION_TITLES[name].strip(), outcomes[name], explain(result, name))
+    console.print(table)
 
 
 def print_deals(deals: DealSet, console: Console | None = None) -> None:
     """Print a menu of deals: the terms of each and its historical anchor."""
-    console = console or Console()
+    console = console or make_console()
     table = Table(title="Deals", title_justify="left", show_lines=True)
     table.add_column("Deal", no_wrap=True)
     table.add_column("Terms, and where the deal comes from")
     for deal_id, spec, shares in zip(deals.ids, deals.specs, deals.shares, strict=True):
         table.add_row(
-            f"[bold]{deal_id}[/bold]\n{spec.label}", f"{_terms(spec, shares)}\n{spec.anchor}"
+            Text.assemble((deal_id, "bold"), "\n", printable(spec.label)),
+            printable(f"{_terms(spec, shares)}\n{spec.anchor}"),
         )
     console.print(table)
 
 
 def _terms(spec: DealSpec, shares: object) -> str:
     islands = ", ".join(
-        key.capitalize() + ("" if share >= 1 else f" ({share:.0%})")
+        ISLAND_NAMES[key] + ("" if share >= 1 else f" ({share:.0%})")
         for key, share in zip(ISLAND_KEYS, shares, strict=True)  # type: ignore[call-overload]
         if share > 0
     )
@@ -196,7 +269,7 @@ def _terms(spec: DealSpec, shares: object) -> str:
 
 def _mix(names: tuple[str, ...], probabilities: object) -> str:
     parts = [
-        f"{name} {p:.0%}" if p < 1 - 1e-9 else name
+        f"{printable(name)} {p:.0%}" if p < 1 - 1e-9 else printable(name)
         for name, p in zip(names, probabilities, strict=True)  # type: ignore[call-overload]
         if p > 1e-9
     ]
@@ -205,10 +278,10 @@ def _mix(names: tuple[str, ...], probabilities: object) -> str:
 
 def print_posture(result: PostureResult, console: Console | None = None) -> None:
     """Print the posture game, its equilibria and where learning dynamics lead."""
-    console = console or Console()
+    console = console or make_console()
     console.print(_posture_grid(result))
     console.print()
-    console.print(f"[bold]{posture_summary(result)}[/bold]")
+    console.print(_bold(posture_summary(result)))
     console.print(_equilibrium_table(result))
     for name, limit in (
         ("Fictitious play", result.fictitious_play_limit),
@@ -234,14 +307,14 @@ def _posture_grid(result: PostureResult) -> Table:
     )
     grid.add_column("Japan \\ Russia", no_wrap=True)
     for r in table.russia:
-        grid.add_column(table.labels[r])
+        grid.add_column(printable(table.labels[r]))
     for i, j in enumerate(table.japan):
         cells = [
-            f"{table.deals.specs[table.cells[i, c]].label}\n"
+            f"{printable(table.deals.specs[table.cells[i, c]].label)}\n"
             f"J {result.japan_payoff[i, c]:+.2f}\nR {result.russia_payoff[i, c]:+.2f}"
             for c in range(len(table.russia))
         ]
-        grid.add_row(table.labels[j], *cells)
+        grid.add_row(printable(table.labels[j]), *cells)
     return grid
 
 
@@ -254,10 +327,10 @@ def _equilibrium_table(result: PostureResult) -> Table:
         kind = ("pure" if eq.pure else "mixed") + (", strict" if eq.strict else "")
         out.add_row(
             str(n),
-            _mix(table.japan, eq.japan),
-            _mix(table.russia, eq.russia),
+            _mix(tuple(table.labels[j] for j in table.japan), eq.japan),
+            _mix(tuple(table.labels[r] for r in table.russia), eq.russia),
             kind,
-            _mix(table.deals.ids, eq.deal_probability),
+            _mix(tuple(s.label for s in table.deals.specs), eq.deal_probability),
             f"{eq.payoff[0]:+.2f}",
             f"{eq.payoff[1]:+.2f}",
         )
@@ -268,16 +341,16 @@ def print_equilibria(
     game: NormalFormGame, found: list[Equilibrium], console: Console | None = None
 ) -> None:
     """Print the extreme equilibria of a game read from a file."""
-    console = console or Console()
+    console = console or make_console()
     rows, cols = game.strategies
     if game.title:
-        console.print(f"[bold]{game.title}[/bold]")
+        console.print(_bold(game.title))
     out = Table(
         title=f"{len(found)} extreme Nash equilibri{'um' if len(found) == 1 else 'a'}",
         title_justify="left",
     )
     for column in ("#", game.players[0], game.players[1], "Kind", "Payoffs"):
-        out.add_column(column)
+        out.add_column(printable(column))
     for n, e in enumerate(found, start=1):
         kind = ("pure" if e.pure else "mixed") + (", strict" if e.strict else "")
         out.add_row(
@@ -292,25 +365,23 @@ def print_equilibria(
 
 def print_alternating(result: Evaluation, console: Console | None = None) -> None:
     """Print the alternating-offers outcome."""
-    console = console or Console()
-    console.print("[bold]Alternating offers with a money transfer[/bold]")
-    for line in alternating_lines(result):
-        console.print(line)
+    console = console or make_console()
+    console.print(_bold("Alternating offers with a money transfer"))
+    _lines(console, alternating_lines(result), first="", indent="")
     console.print()
 
 
 def print_sequential(result: Evaluation, console: Console | None = None) -> None:
     """Print the sequential game's path and where each deal dies, for both proposers."""
-    console = console or Console()
+    console = console or make_console()
     console.print(
-        "[bold]Sequential game: offer, answer, ratification, performance (subgame-perfect)[/bold]"
+        _bold("Sequential game: offer, answer, ratification, performance (subgame-perfect)")
     )
     first = result.scenario.sequential.proposer
     for proposer in (first, *(a for a in ACTORS if a != first)):
         head, *deals = sequential_lines(result, proposer)
-        console.print(head)
-        for line in deals:
-            console.print(f"  {line}")
+        _lines(console, [head], first="")
+        _labelled(console, [tuple(line.split(": ", 1)) for line in deals])  # type: ignore[misc]
         console.print()
 
 
@@ -352,10 +423,10 @@ def sweep_progress(total: int, *, quiet: bool = False) -> Iterator[Callable[[int
 
 def print_sweep_summary(done: SweepOutput, plan: SweepPlan, console: Console | None = None) -> None:
     """Print where the sweep is and each deal's hold-up rate."""
-    console = console or Console()
+    console = console or make_console()
     summary = done.summary
     console.print(
-        f"[bold]{summary['draws']:,} draws[/bold] of {plan.scenario.scenario.name} "
+        f"{summary['draws']:,} draws of {plan.scenario.scenario.name} "
         f"({plan.method}, seed {plan.seed}; {plan.note}) in {done.seconds:.1f} s; "
         f"{done.chunks_run} chunks run, {done.chunks_skipped} resumed."
     )
@@ -381,30 +452,39 @@ def print_sweep_summary(done: SweepOutput, plan: SweepPlan, console: Console | N
 def print_sensitivity(
     found: list[Sensitivity], plan: SweepPlan, console: Console | None = None
 ) -> None:
-    """Print each outcome's most important assumptions."""
-    console = console or Console()
-    console.print(f"{plan.method} design: {plan.note}; {plan.n_rows:,} draws.")
+    """Print each outcome's most important assumptions, what the indices mean, and warnings."""
+    from sim.sweeps.sensitivity import SOBOL_MEANING, noise_warnings
+
+    console = console or make_console()
+    _lines(console, [f"{plan.method} design: {plan.note}; {plan.n_rows:,} draws."], first="")
     for result in found:
         if result.table is None:
-            console.print(f"[bold]{result.outcome}[/bold]: {result.note}.")
+            console.print(_bold(f"{result.outcome}: {result.note}."))
             continue
         frame = result.table.head(10)
-        table = Table(title=f"What drives {result.outcome}", title_justify="left")
-        table.add_column("Parameter")
+        table = Table(title=f"What drives {result.outcome}", title_justify="left", pad_edge=False)
+        table.add_column("Parameter", overflow="fold")
         for column in frame.columns:
-            table.add_column(str(column), justify="right")
+            table.add_column(str(column).replace("_conf", " ±"), justify="right", no_wrap=True)
         for name, row in frame.iterrows():
-            table.add_row(str(name), *(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+            table.add_row(
+                printable(str(name)), *(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row)
+            )
         console.print(table)
+        if result.method == "sobol":
+            for line in noise_warnings(result.table):
+                console.print(Text(f"warning: {line}", style="yellow"))
+    if any(r.method == "sobol" and r.table is not None for r in found):
+        _lines(console, [SOBOL_MEANING], first="")
 
 
 def print_tipping_points(
     found: list[ParameterTipping], solver: str, console: Console | None = None
 ) -> None:
     """Print the parameters that tip the prediction first, then those that do not."""
-    console = console or Console()
+    console = console or make_console()
     tipping = [t for t in found if t.points]
-    console.print(f"[bold]Where {solver}'s prediction changes[/bold] (others at baseline):")
+    console.print(_bold(f"Where {solver}'s prediction changes (others at baseline):"))
     for t in tipping:
         for line in t.sentences(solver):
             console.print(f"  {line}")
@@ -414,25 +494,116 @@ def print_tipping_points(
 
 
 def print_backtest(episodes: list[Episode], console: Console | None = None) -> None:
-    """Print each episode's record, each solver's prediction (hit or miss) and hit rates."""
+    """Print each episode's record, each solver's prediction (hit or miss) and hit rates.
+
+    A hit is a tick; a miss is a cross with a letter, and the letters are listed below the
+    table with the deal each stands for, so that the table fits 80 columns.
+    """
     from sim.history.backtest import SOLVERS, hit_rates
 
-    console = console or Console()
+    console = console or make_console()
     table = Table(
-        title="Backtest: predicted vs recorded outcome (✓ = the recorded deal)",
+        title="Backtest: each solver's prediction against the record",
         title_justify="left",
-        caption="A declaration that moves nothing has the status quo's terms and counts as it.",
-        caption_justify="left",
+        pad_edge=False,
     )
-    table.add_column("Episode", no_wrap=True)
-    table.add_column("Recorded")
-    for solver in ("Nash", "Posture", "Sequential", "Alternating"):
-        table.add_column(solver)
+    table.add_column("Episode", overflow="fold", ratio=3)
+    table.add_column("Recorded", overflow="fold", ratio=3)
+    for solver in ("Nash", "Posture", "Seq.", "Alt."):
+        table.add_column(solver, no_wrap=True, justify="center")
+    letters: dict[str, str] = {}
     for e in episodes:
-        cells = ["✓" if e.hits[s] else f"✗ {e.predictions[s]}" for s in SOLVERS]
-        table.add_row(e.path.stem, e.observed, *cells)
+        cells = []
+        for solver in SOLVERS:
+            if e.hits[solver]:
+                cells.append("✓")
+                continue
+            deal = e.predictions[solver]
+            letters.setdefault(deal, "abcdefghijklmnopqrstuvwxyz"[len(letters) % 26])
+            cells.append(f"✗ {letters[deal]}")
+        name = " ".join(w[:1].upper() + w[1:] for w in e.path.stem.split("_"))
+        table.add_row(printable(name), printable(deal_name(e.observed)), *cells)
     rates = hit_rates(episodes)
     table.add_row(
-        "[bold]hit rate[/bold]", "", *(f"{h}/{n}" for h, n in rates.values()), end_section=True
+        Text("hit rate", style="bold"), "", *(f"{h}/{n}" for h, n in rates.values()), end_section=True
     )
     console.print(table)
+    if letters:
+        _lines(
+            console,
+            ["Misses predicted: " + "; ".join(f"{k} {deal_name(d)}" for d, k in letters.items())],
+        )
+    _lines(
+        console,
+        [
+            "✓ = the recorded deal, or one with exactly its terms (a declaration that moves "
+            "nothing has the status quo's terms). Nash = Nash bargaining; Seq. = sequential "
+            "game; Alt. = alternating offers."
+        ],
+    )
+
+
+def print_brief_done(done: Any, bottom: list[str], console: Console) -> None:
+    """Where the pack is and its bottom line."""
+    a = done.analysis
+    info = a.scenario.scenario
+    console.print(_bold(f"Briefing pack for {a.provenance.title} ({info.year}): {done.folder}/"))
+    _lines(console, bottom, first="  ")
+    charts = sum(p.suffix == ".png" for p in done.files)
+    svg = " and SVG" if any(p.suffix == ".svg" for p in done.files) else ""
+    _lines(
+        console,
+        [
+            f"summary.md and brief.pdf; {charts} charts as PNG{svg}; glossary.md",
+        ],
+        first="  ",
+    )
+
+
+def print_comparison(found: Any, console: Console | None = None) -> None:
+    """Print a :class:`sim.compare.Comparison`: the changes first, then the detail."""
+    from sim.compare import sentences
+    from sim.text import value
+
+    console = console or make_console()
+    a, b = found.names
+    console.print(_bold(f"{a}  ->  {b}"))
+    _lines(console, sentences(found), first="  ")
+    console.print()
+    if found.parameters:
+        table = Table(title="Assumptions that differ", title_justify="left", pad_edge=False)
+        table.add_column("Parameter", overflow="fold")
+        table.add_column("Before", justify="right", no_wrap=True)
+        table.add_column("After", justify="right", no_wrap=True)
+        for path, x, y in found.parameters:
+            table.add_row(printable(path), value(path, x), value(path, y))
+        console.print(table)
+    deals = Table(
+        title=f"Each deal: holds up? and the gains over the status quo, {MONEY}",
+        title_justify="left",
+        pad_edge=False,
+    )
+    deals.add_column("Deal", overflow="fold")
+    deals.add_column("Holds up", no_wrap=True)
+    deals.add_column("Japan", justify="right", no_wrap=True)
+    deals.add_column("Russia", justify="right", no_wrap=True)
+    deals.add_column("Moved most", overflow="fold")
+    for d in found.deals:
+        holds = " -> ".join(YES if h else "no" for h in d.holds)
+        japan = f"{d.gain[0][0]:+.2f} -> {d.gain[1][0]:+.2f}"
+        russia = f"{d.gain[0][1]:+.2f} -> {d.gain[1][1]:+.2f}"
+        moved = ", ".join(f"{actor.capitalize()} {c} {x:+.2f}" for actor, c, x in d.moved[:2])
+        label = Text(deal_name(d.deal), style="bold" if d.holds[0] != d.holds[1] else "")
+        deals.add_row(label, holds, japan, russia, moved or "-")
+    console.print(deals)
+    for deal, where in found.only:
+        console.print(f"{deal_name(deal)}: only on the menu of {printable(where)}.")
+    changed = found.changed_predictions
+    if changed:
+        table = Table(title="Predictions that change", title_justify="left", pad_edge=False)
+        table.add_column("Solver", overflow="fold")
+        table.add_column("Before", overflow="fold")
+        table.add_column("After", overflow="fold")
+        for solver, x, y in changed:
+            table.add_row(solver, x, y)
+        console.print(table)

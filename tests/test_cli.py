@@ -20,18 +20,32 @@ def invoke(*args: str):
     return runner.invoke(app, [str(a) for a in args])
 
 
-def test_run_prints_deals_and_solutions():
+def test_run_prints_the_answer_first_then_deals_and_solutions():
     result = invoke("run", BASELINE)
     assert result.exit_code == 0, result.output
     for expected in (
-        "two_islands",
-        "four_phased",
-        "Nash bargaining",
+        "Two islands",
+        "Four, phased",
+        "Nash",
         "Kalai-Smorodinsky",
-        "Utilitarian",
+        "utilitarian",
         "Acceptable to both governments and both ratifiers",
     ):
         assert expected in result.output
+    out = result.output
+    assert out.index("Answer: Shelve + cooperate") < out.index("Four, phased")
+    assert "two_islands" not in out  # display labels in tables; ids stay in JSON
+
+
+def test_run_all_fits_80_columns_and_says_each_why_once():
+    result = CliRunner().invoke(
+        app, ["run", str(BASELINE), "--solver", "all"], env={"COLUMNS": "80"}, terminal_width=80
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    assert result.output.count("the only acceptable deal") == 1
+    assert "Russia pays Japan US$" in result.output  # money with its unit
 
 
 def test_run_with_override_and_components():
@@ -181,7 +195,8 @@ def test_console_script_and_module_entry_points():
         check=False,
     )
     assert bad.returncode == 2
-    assert bad.stderr.strip() == "error: nope.toml: file not found"
+    assert bad.stderr.strip().startswith("error: nope.toml: file not found")
+    assert len(bad.stderr.strip().splitlines()) == 1
 
 
 def test_run_posture_shows_the_game_and_its_equilibria():
@@ -286,3 +301,175 @@ def test_extensive_export_holds_our_spe_as_an_equilibrium(tmp_path):
     choice = spe_behavior(**seq.tree_arguments(0, "japan"))
     profile = profile_of(game, choice)
     assert float(profile.max_regret()) == pytest.approx(0.0, abs=1e-7)
+
+
+def test_version():
+    from sim import __version__
+
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"kurilsim {__version__}"
+
+
+def test_run_json_records_provenance():
+    data = json.loads(
+        invoke("run", BASELINE, "--json", "--set", "actors.russia.nationalist_cost=9").stdout
+    )
+    p = data["provenance"]
+    assert p["scenario"] == "baseline_2003" and p["file"] == str(BASELINE)
+    assert p["overrides"] == {"actors.russia.nationalist_cost": "9"}
+    base = json.loads(invoke("run", BASELINE, "--json").stdout)["provenance"]
+    assert len(p["scenario_sha256"]) == 64 and p["scenario_sha256"] != base["scenario_sha256"]
+    assert p["kurilsim_version"] and p["created"][:4].isdigit()
+
+
+def test_a_shipped_scenario_can_be_named_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("run", "baseline_2003", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["scenario"]["name"] == "baseline_2003"
+    assert "using the shipped baseline_2003.toml" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_writes_the_shipped_scenarios_and_refuses_to_overwrite(tmp_path):
+    folder = tmp_path / "mine"
+    result = invoke("init", folder)
+    assert result.exit_code == 0, result.output
+    assert (folder / "baseline_2003.toml").read_text() == BASELINE.read_text()
+    assert len(list((folder / "history").glob("*.toml"))) == 12
+    validated = invoke("validate", folder / "template.toml", *(folder / "history").glob("*.toml"))
+    assert validated.exit_code == 0, validated.output
+    (folder / "baseline_2003.toml").write_text("# mine\n")
+    again = invoke("init", folder)
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert (folder / "baseline_2003.toml").read_text() == "# mine\n"
+    assert invoke("init", folder, "--force").exit_code == 0
+    assert (folder / "baseline_2003.toml").read_text() == BASELINE.read_text()
+
+
+def test_compare_reports_the_changes(tmp_path):
+    chart = tmp_path / "compare.png"
+    args = ("compare", BASELINE, "--set", "actors.japan.no_progress_cost=2", "--chart", chart)
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    assert "Shelve + cooperate no longer holds up" in result.output
+    assert "actors.japan.no_progress_cost" in result.output
+    assert chart.stat().st_size > 10_000
+    data = json.loads(
+        invoke("compare", BASELINE, "--set", "actors.japan.no_progress_cost=2", "--json").stdout
+    )
+    shelve = next(d for d in data["deals"] if d["deal"] == "shelve")
+    assert shelve["holds_up"] == {"before": True, "after": False}
+    assert data["parameters_changed"] == [
+        {"parameter": "actors.japan.no_progress_cost", "before": 0.8, "after": 2.0}
+    ]
+    # the no-progress cost scales with cooperation: shelve (cooperation 0.5) loses 0.6
+    moved = {(m["actor"], m["component"]): m["change"] for m in shelve["components_moved"]}
+    assert moved == {("japan", "nationalist"): pytest.approx(-0.5 * (2.0 - 0.8))}
+    assert invoke(*args).exit_code == 0  # the chart kurilsim wrote may be replaced
+
+
+def test_compare_needs_a_second_scenario_or_changes():
+    result = invoke("compare", BASELINE)
+    assert result.exit_code == 2 and "second scenario" in result.stderr
+
+
+def test_csv_tables_for_a_spreadsheet(tmp_path):
+    import pandas as pd
+
+    out = tmp_path / "tables"
+    assert invoke("run", BASELINE, "--csv", out).exit_code == 0
+    assert invoke("backtest", ROOT / "scenarios" / "history", "--csv", out).exit_code == 0
+    deals = pd.read_csv(out / "deals.csv", encoding="utf-8-sig")
+    data = json.loads(invoke("run", BASELINE, "--json").stdout)
+    assert list(deals["deal"]) == [d["id"] for d in data["deals"]]
+    assert deals["japan_government_usd_bn"].tolist() == pytest.approx(
+        [d["utility"]["japan"] for d in data["deals"]]
+    )
+    backtest = pd.read_csv(out / "backtest.csv", encoding="utf-8-sig")
+    assert backtest["episode"].nunique() == 12
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("x.txt", "expected a file name ending in .png, .svg, .pdf"),
+        ("history", "expected a file name ending in"),
+        ("missing/h.png", "does not exist"),
+    ],
+)
+def test_backtest_chart_to_a_bad_path_is_a_user_error(name, expected, tmp_path):
+    result = invoke("backtest", ROOT / "scenarios" / "history", "--chart", tmp_path / name)
+    assert result.exit_code == 2 and expected in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_backtest_chart_to_a_read_only_folder(tmp_path, monkeypatch):
+    import os
+
+    import sim.outputs
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real = os.access
+    monkeypatch.setattr(
+        sim.outputs.os, "access", lambda p, mode: False if Path(p) == locked else real(p, mode)
+    )
+    result = invoke("backtest", ROOT / "scenarios" / "history", "--chart", locked / "h.png")
+    assert result.exit_code == 2 and "not writable" in result.stderr
+    assert list(locked.iterdir()) == []
+
+
+def test_a_chart_never_replaces_a_file_kurilsim_did_not_write(tmp_path):
+    mine = tmp_path / "history.png"
+    mine.write_bytes(b"\x89PNG my own picture")
+    result = invoke("backtest", ROOT / "scenarios" / "history", "--chart", mine)
+    assert result.exit_code == 2 and "not written by kurilsim" in result.stderr
+    assert mine.read_bytes() == b"\x89PNG my own picture"
+
+
+def test_user_text_is_printed_literally_without_escapes(write_scenario):
+    nasty = (
+        r"Rich [/] markup [bold]x[/bold] and \u001b]0;pwned\u0007 a title, \u001b[31mred\u001b[0m"
+    )
+    path = write_scenario(
+        "nasty.toml",
+        extending_baseline(
+            f'[scenario]\nname = "nasty"\nyear = 2003\ndescription = "{nasty}"\n'
+            '[deals.custom.odd]\nlabel = "A [/] label"\ncooperation = 0.1\n'
+        ),
+    )
+    result = invoke("run", path, "--solver", "all")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "Rich [/] markup [bold]x[/bold]" in result.output and "A [/] label" in result.output
+
+
+def test_equilibria_of_a_game_at_the_float_limit(tmp_path):
+    """Payoffs of ±1e308 once gave '0 extreme Nash equilibria' (impossible)."""
+    path = tmp_path / "big.nfg"
+    path.write_text(
+        'NFG 1 R "coordination at the float limit" { "R" "C" } { 2 2 }\n'
+        "1e308 1e308 -1e308 -1e308 -1e308 -1e308 1e308 1e308\n"
+    )
+    result = json.loads(invoke("equilibria", path, "--json").stdout)
+    assert len(result["equilibria"]) == 3  # two pure, one 50:50, as for payoffs ±1
+
+
+def test_sensitivity_on_too_few_samples_warns_and_explains(tmp_path):
+    result = invoke(
+        "sensitivity",
+        BASELINE,
+        "--samples",
+        "16",
+        "--executor",
+        "serial",
+        "-o",
+        tmp_path / "s",
+        "--quiet",
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: " in result.output and "too noisy" in result.output
+    assert "S1 (first-order index)" in result.output
+    data = json.loads((tmp_path / "s" / "sensitivity.json").read_text())
+    assert any(o.get("warnings") for o in data["outcomes"].values())
