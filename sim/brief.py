@@ -52,7 +52,7 @@ from sim.text import deal_name, money, value
 
 DEFAULT_SAMPLES = 100_000
 """Draws of the default briefing sweep: well under a minute on two cores."""
-SOBOL_BASE = 256
+SOBOL_BASE = 512
 GRID_SIDE = 40
 PNG_DPI = 200
 """Resolution of the pack's PNG charts (``--dpi`` changes it)."""
@@ -443,7 +443,8 @@ def _drivers(a: Analysis) -> list[str]:
         f"across {a.sobol_rows:,} Sobol draws explained by each assumption, alone and with "
         "its interactions):"
     )
-    return [head, *lines, *a.sobol.warnings()]
+    advice = "read the ranking with care (the pack's Sobol design is fixed)"
+    return [head, *lines, *a.sobol.warnings(advice=advice)]
 
 
 def _tipping(a: Analysis) -> list[str]:
@@ -666,9 +667,10 @@ _MARGIN, _HEADER, _FOOTER = 0.39, 0.45, 0.45
 
 def write_pdf(a: Analysis, charts: Sequence[tuple[str, str, Any]], path: Path) -> None:
     """``brief.pdf``: the summary, one chart per A4 page, the glossary; numbered pages."""
-    from pypdf import PdfReader, PdfWriter, Transformation
+    from pypdf import PdfReader, PdfWriter
 
     text_pages = _text_pages(a, charts)
+    text_pages = _text_pages(a, charts, first_chart=len(text_pages) + 1)
     glossary = _glossary_pages()
     total = len(text_pages) + len(charts) + len(glossary)
     writer = PdfWriter()
@@ -678,15 +680,9 @@ def write_pdf(a: Analysis, charts: Sequence[tuple[str, str, Any]], path: Path) -
         writer.add_page(_pdf_page(_text_figure(a, lines, number, total), page=True))
     for _, title, fig in charts:
         number += 1
-        page = writer.add_page(_pdf_page(_frame(a, title, number, total), page=True))
-        chart = _pdf_page(fig)
-        width, height = float(chart.mediabox.width), float(chart.mediabox.height)
-        room_w = (A4[0] - 2 * _MARGIN) * 72
-        room_h = (A4[1] - _HEADER - _FOOTER - 0.3) * 72
-        scale = min(1.0, room_w / width, room_h / height)
-        x = (A4[0] * 72 - width * scale) / 2
-        y = A4[1] * 72 - (_HEADER + 0.25) * 72 - height * scale
-        page.merge_transformed_page(chart, Transformation().scale(scale).translate(x, y))
+        page = writer.add_page(_pdf_page(fig))
+        _place_on_a4(page)
+        page.merge_page(_pdf_page(_frame(a, title, number, total), page=True, clear=True))
     for lines in glossary:
         number += 1
         glossary_page = _text_figure(a, lines, number, total, heading="Glossary")
@@ -706,17 +702,41 @@ def write_pdf(a: Analysis, charts: Sequence[tuple[str, str, Any]], path: Path) -
     PdfReader(path)  # a file that cannot be read back is an error now, not for the reader
 
 
-def _pdf_page(fig: Any, *, page: bool = False) -> Any:
+def _place_on_a4(page: Any) -> None:
+    """Make a chart's page A4: its drawing scaled to fit below the header, centred.
+
+    The chart's content stream is wrapped in one transformation (``q … cm … Q``) as
+    bytes, without parsing it: a chart holds many thousands of drawing operations.
+    """
+    from pypdf.generic import RectangleObject
+
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    room_w = (A4[0] - 2 * _MARGIN) * 72
+    room_h = (A4[1] - _HEADER - _FOOTER - 0.3) * 72
+    scale = min(1.0, room_w / width, room_h / height)
+    x = (A4[0] * 72 - width * scale) / 2
+    y = A4[1] * 72 - (_HEADER + 0.25) * 72 - height * scale
+    contents = page.get_contents()
+    head = f"q {scale:.6f} 0 0 {scale:.6f} {x:.4f} {y:.4f} cm\n".encode()
+    contents.set_data(head + contents.get_data() + b"\nQ\n")
+    page.replace_contents(contents)
+    a4 = RectangleObject([0, 0, A4[0] * 72, A4[1] * 72])
+    page.mediabox = a4
+    page.cropbox = a4
+
+
+def _pdf_page(fig: Any, *, page: bool = False, clear: bool = False) -> Any:
     """The first page of ``fig`` saved as PDF, as a pypdf page.
 
-    ``page``: the figure is a whole A4 page, saved at its exact size (no tight box).
+    ``page``: the figure is a whole A4 page, saved at its exact size (no tight box);
+    ``clear``: without a background, to lay over another page.
     """
     import matplotlib as mpl
     from pypdf import PdfReader
 
     buffer = io.BytesIO()
     with mpl.rc_context({"savefig.bbox": "standard" if page else "tight"}):
-        fig.savefig(buffer, format="pdf")
+        fig.savefig(buffer, format="pdf", transparent=clear)
     buffer.seek(0)
     return PdfReader(buffer).pages[0]
 
@@ -753,8 +773,15 @@ _WRAP = 100
 _LINE = 0.0165
 
 
-def _text_pages(a: Analysis, charts: Sequence[tuple[str, str, Any]]) -> list[list[Any]]:
-    """The summary as lines of ``(kind, text)``, cut into A4 pages."""
+def _text_pages(
+    a: Analysis, charts: Sequence[tuple[str, str, Any]], first_chart: int = 2
+) -> list[list[Any]]:
+    """The summary as lines of ``(kind, text)``, cut into A4 pages.
+
+    ``first_chart`` is the page number of the first chart; the list of charts at the end
+    gives each chart's page (the summary's length, and so the numbers, are known only
+    once it is cut into pages: :func:`write_pdf` cuts twice).
+    """
     info = a.scenario.scenario
     items: list[tuple[str, str]] = [("title", f"{a.provenance.title} ({info.year}): briefing")]
     items += [("desc", line) for line in textwrap.wrap(info.description, 95)]
@@ -764,7 +791,9 @@ def _text_pages(a: Analysis, charts: Sequence[tuple[str, str, Any]]) -> list[lis
             wrapped = textwrap.wrap(line, _WRAP)
             items += [("first" if i == 0 else "cont", part) for i, part in enumerate(wrapped)]
     items.append(("heading", "Charts"))
-    items += [("first", f"Page {i + 2}: {title}") for i, (_, title, _) in enumerate(charts)]
+    items += [
+        ("first", f"Page {first_chart + i}: {title}") for i, (_, title, _) in enumerate(charts)
+    ]
     return _paginate(items)
 
 
@@ -785,15 +814,24 @@ def _paginate(items: list[tuple[str, str]]) -> list[list[Any]]:
 def _text_figure(
     a: Analysis, lines: list[Any], number: int, total: int, heading: str = "Summary"
 ) -> Any:
+    from matplotlib.patches import Rectangle
+
     fig = _frame(a, heading, number, total)
     y = 1 - (_HEADER + 0.35) / A4[1]
     x0, indent = _MARGIN / A4[0] + 0.02, _MARGIN / A4[0] + 0.035
-    for kind, text in lines:
+    box_top: float | None = None  # the bottom line is set off in a shaded box
+    for kind, raw in lines:
+        text = raw.replace("$", r"\$")  # a dollar sign is not mathematics here
         if kind == "title":
             fig.text(x0, y, text, fontsize=15, fontweight="bold", va="top")
             y -= 3 * _LINE
         elif kind == "heading":
+            if box_top is not None:
+                _shade(fig, Rectangle, box_top, y)
+                box_top = None
             y -= 0.5 * _LINE
+            if text == "Bottom line":
+                box_top = y + 0.4 * _LINE
             fig.text(x0, y, text, fontsize=11.5, fontweight="bold", va="top")
             y -= 1.5 * _LINE
         elif kind == "desc":
@@ -803,7 +841,26 @@ def _text_figure(
             prefix = "• " if kind == "first" else ""
             fig.text(x0 if kind == "first" else indent, y, prefix + text, fontsize=8.8, va="top")
             y -= _LINE
+    if box_top is not None:
+        _shade(fig, Rectangle, box_top, y)
     return fig
+
+
+def _shade(fig: Any, rectangle: Any, top: float, bottom: float) -> None:
+    """A light box behind the lines between ``top`` and ``bottom`` (figure fractions)."""
+    left = _MARGIN / A4[0]
+    fig.patches.append(
+        rectangle(
+            (left, bottom + 0.2 * _LINE),
+            1 - 2 * left,
+            top - bottom,
+            transform=fig.transFigure,
+            facecolor="#EAF2F8",
+            edgecolor="#9DB8CC",
+            linewidth=0.6,
+            zorder=-1,
+        )
+    )
 
 
 def _glossary_pages() -> list[list[Any]]:

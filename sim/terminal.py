@@ -525,7 +525,10 @@ def print_backtest(episodes: list[Episode], console: Console | None = None) -> N
         table.add_row(printable(name), printable(deal_name(e.observed)), *cells)
     rates = hit_rates(episodes)
     table.add_row(
-        Text("hit rate", style="bold"), "", *(f"{h}/{n}" for h, n in rates.values()), end_section=True
+        Text("hit rate", style="bold"),
+        "",
+        *(f"{h}/{n}" for h, n in rates.values()),
+        end_section=True,
     )
     console.print(table)
     if letters:

@@ -58,7 +58,7 @@ def test_pdf_has_the_summary_then_every_chart_then_the_glossary(pack):
     _, folder, _ = pack
     reader = PdfReader(folder / "brief.pdf")
     text = [page.extract_text() for page in reader.pages]
-    first_chart = next(i for i, t in enumerate(text) if "Hold-up rates" in t.splitlines()[0])
+    first_chart = next(i for i, t in enumerate(text) if "Hold-up rates" in t)
     assert first_chart >= 1 and "Bottom line" in text[0]
     assert len(reader.pages) == first_chart + len(CHARTS) + 1
     assert "Glossary" in text[-1]
@@ -228,3 +228,16 @@ def test_record_lists_every_file_the_pack_wrote(pack):
     _, folder, written = pack
     record = json.loads((folder / ".kurilsim-files.json").read_text())
     assert {p.name for p in written} <= set(record["files"])
+
+
+def test_the_summary_lists_each_charts_page_in_the_pdf(pack):
+    _, folder, _ = pack
+    pages = [page.extract_text() for page in PdfReader(folder / "brief.pdf").pages]
+    summary = "\n".join(t for t in pages if t.splitlines()[0].startswith("Summary"))
+    listed = dict(
+        (title.strip(), int(n)) for n, title in re.findall(r"Page (\d+): ([^\n]+)", summary)
+    )
+    assert len(listed) == len(CHARTS)
+    for title, number in listed.items():
+        assert title in pages[number - 1] and f"page {number} of" in pages[number - 1]
+        assert not any(title in p for i, p in enumerate(pages) if i > 1 and i != number - 1)

@@ -92,9 +92,9 @@ class SobolResult:
         """Parameter names by total index, largest first."""
         return _ranked(self.names, self.ST)
 
-    def warnings(self, floor: float = NOISE_FLOOR) -> list[str]:
+    def warnings(self, floor: float = NOISE_FLOOR, **kwargs: str) -> list[str]:
         """Plain-words warnings when the estimates are too noisy (:func:`noise_warnings`)."""
-        return noise_warnings(self.to_df(), floor)
+        return noise_warnings(self.to_df(), floor, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -322,7 +322,11 @@ def _outcomes(samples: Samples, Y: ArrayLike, method: str) -> Array:
     return y
 
 
-def noise_warnings(frame: pd.DataFrame, floor: float = NOISE_FLOOR) -> list[str]:
+def noise_warnings(
+    frame: pd.DataFrame,
+    floor: float = NOISE_FLOOR,
+    advice: str = "rerun with more samples (e.g. --samples 1024 or more)",
+) -> list[str]:
     """Plain-words warnings when Sobol' estimates are too noisy to be read.
 
     ``frame`` has columns ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` indexed by parameter
@@ -355,8 +359,5 @@ def noise_warnings(frame: pd.DataFrame, floor: float = NOISE_FLOOR) -> list[str]
     if negative.any():
         out.append(f"{int(negative.sum())} first-order index(es) are clearly negative (noise).")
     if out:
-        out.append(
-            "These estimates are too noisy to rank the assumptions: rerun with more samples "
-            "(e.g. --samples 1024 or more)."
-        )
+        out.append(f"These estimates are too noisy to rank the assumptions: {advice}.")
     return out
