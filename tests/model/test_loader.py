@@ -226,3 +226,81 @@ def test_custom_deal_may_not_shadow_the_catalogue(write_scenario):
         "shadow.toml", extending_baseline("[deals.custom.shelve]\nlabel = 'Mine'\n")
     )
     assert "catalogue id" in _error(path).message
+
+
+# -- strict types: no silent coercion of text or booleans ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "expected"),
+    [
+        ('schema_version = "1"\n', "schema_version", "valid integer"),
+        ("schema_version = 1.0\n", "schema_version", "valid integer"),
+        ('[sequential]\nratification = "yes"\n', "sequential.ratification", "valid boolean"),
+        ("[sequential]\nratification = 1\n", "sequential.ratification", "valid boolean"),
+        ("[alternating]\ndeadline = true\n", "alternating.deadline", "valid integer"),
+        ('[alternating]\ndeadline = "3"\n', "alternating.deadline", "valid integer"),
+        ("[cooperative]\nrequire_ratification = 0\n", "cooperative.require_ratification", "bool"),
+        (
+            "[alternating]\nrequire_ratification = 'no'\n",
+            "alternating.require_ratification",
+            "bool",
+        ),
+        ('[scenario]\nyear = "2003"\n', "scenario.year", "valid integer"),
+        ("[sweep]\nsamples = 100.0\n", "sweep.samples", "valid integer"),
+        ("[sweep]\nseed = true\n", "sweep.seed", "valid integer"),
+        (
+            "[actors.japan]\npatience = { value = '0.97' }\n",
+            "actors.japan.patience.value",
+            "number",
+        ),
+        ("[actors.japan]\npatience = { value = true }\n", "actors.japan.patience.value", "number"),
+        (
+            "[actors.japan]\npatience = { value = 0.97, range = ['0.9', 0.99] }\n",
+            "actors.japan.patience.range.0",
+            "number",
+        ),
+        (
+            "[deals.custom.x]\nlabel = 'X'\npeace_treaty = 'yes'\n",
+            "deals.custom.x.peace_treaty",
+            "valid boolean",
+        ),
+        (
+            "[deals.custom.x]\nlabel = 'X'\ncooperation = '0.5'\n",
+            "deals.custom.x.cooperation",
+            "number",
+        ),
+        (
+            "[deals.custom.x]\nlabel = 'X'\nsovereignty = { habomai = true }\n",
+            "deals.custom.x.sovereignty.habomai",
+            "number",
+        ),
+    ],
+)
+def test_types_are_strict(write_scenario, body, key, expected):
+    error = _error(write_scenario("strict.toml", extending_baseline(body)))
+    assert error.key == key
+    assert expected in error.message
+
+
+def test_numbers_may_be_written_as_integers(write_scenario):
+    body = (
+        "[actors.japan]\ntreaty_value = { value = 2, range = [1, 5] }\n"
+        "[deals.custom.x]\nlabel = 'X'\ncooperation = 1\ntransfer_delay = 5\n"
+    )
+    scenario = load_scenario(write_scenario("ints.toml", extending_baseline(body)))
+    assert scenario.actors.japan.treaty_value.range == (1.0, 5.0)
+    assert scenario.deals.custom["x"].transfer_delay == 5.0
+
+
+# -- what the solvers and sweeps build is checked when the file is loaded ------------------
+
+
+@pytest.mark.parametrize("key", ["deals.menu", "sequential.menu"])
+@pytest.mark.parametrize("menu", ["[]", '["status_quo"]', '["status_quo", "status_quo"]'])
+def test_a_menu_needs_a_deal_besides_the_status_quo(write_scenario, key, menu):
+    table, leaf = key.split(".")
+    path = write_scenario("menu.toml", extending_baseline(f"[{table}]\n{leaf} = {menu}\n"))
+    error = _error(path)
+    assert error.key == key and error.source == str(path)
+    assert "at least one deal besides 'status_quo'" in error.message
