@@ -4,6 +4,10 @@ Every problem with input the user controls (a scenario file, an ``extends``
 chain, a ``--set`` override, a deal id) is raised as :class:`UserError`. The
 command line turns it into one message on standard error and exit status 2;
 the Python API lets it propagate, so notebooks see the same message.
+
+A message may quote the offending input (``got 'x'``). When the input comes from a
+file the user did not name (a file further up an ``extends`` chain), only the
+message's *plain* form is shown, which quotes nothing read from that file.
 """
 
 from __future__ import annotations
