@@ -10,8 +10,8 @@ The loader turns files into one plain mapping and hands it to the schema
 3. apply ``--set dotted.path=value`` overrides, each value parsed as a TOML
    value (``9``, ``0.5``, ``[2, 8]``, ``{ value = 3, range = [1, 5] }``,
    ``"text"``; a word that is not TOML is taken as a string);
-4. validate, then check what the solvers will build from the scenario (its menu,
-   posture game and recorded outcome).
+4. validate, then check what the solvers and the sweeps will build from the
+   scenario (its menus, posture game, recorded outcome and default sweep space).
    Every failure becomes a :class:`~sim.errors.UserError` naming the file, the key
    path (and the line when it can be found) and what was expected.
 
@@ -86,7 +86,7 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     ------
     UserError
         For any problem with the file, its ``extends`` chain or an override, and for
-        anything a solver would refuse in it (see the module docstring).
+        anything a solver or a sweep would refuse in it (see the module docstring).
 
     Examples
     --------
@@ -114,10 +114,12 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
 
 
 def check_scenario(scenario: Scenario, *, source: str | None = None) -> None:
-    """Check what the solvers build from a validated scenario.
+    """Check what the solvers and sweeps build from a validated scenario.
 
-    The menu, the posture game and the recorded outcome are built here, so that
-    ``validate`` reports what ``run`` would refuse.
+    The menus (``deals.menu``, ``sequential.menu``), the posture game, the recorded
+    outcome and the default sweep space (``[sweep.parameters]``, or every parameter
+    with a range) are built here, so that ``validate`` reports what ``run``,
+    ``sweep`` and ``brief`` would refuse.
 
     Parameters
     ----------
@@ -130,8 +132,12 @@ def check_scenario(scenario: Scenario, *, source: str | None = None) -> None:
     UserError
         Naming the key of the first problem.
     """
+    from sim.sweeps.spec import sweep_space  # the sweeps build on the model: import late
+
     custom = scenario.deals.custom
     build_menu(scenario.deals.menu, custom, source=source)
+    if scenario.sequential.menu is not None:
+        build_menu(scenario.sequential.menu, custom, source=source, key="sequential.menu")
     postures.resolve(scenario.posture_game, custom, source=source)
     if scenario.observed is not None:
         known = {**catalogue(), **custom}
@@ -143,6 +149,7 @@ def check_scenario(scenario: Scenario, *, source: str | None = None) -> None:
                 key="observed.deal",
                 plain="unknown deal",
             )
+    sweep_space(scenario, scenario.sweep.parameters, source=source or "[sweep]")
 
 
 def _blame_override(error: UserError, overrides: Mapping[str, Any], path: Path) -> UserError | None:

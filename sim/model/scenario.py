@@ -305,9 +305,10 @@ class Sweep(StrictModel):
     )
     parameters: dict[str, dict[str, Any]] | None = info(
         "Parameters to sweep by dotted path, each { range = [a, b] } (uniform), "
-        '{ distribution = "normal", mean, sd, range }, { distribution = "triangular", '
-        "range, mode } or { values = [...] }; default: every parameter with a range, "
-        "uniform over it.",
+        '{ distribution = "normal", mean, sd, range } or { distribution = "triangular", '
+        "range, mode }, with the range inside the parameter's bounds; a setting such as "
+        "alternating.proposer is swept over { values = [...] }, each one the setting "
+        "admits. Default: every parameter with a range, uniform over it.",
         default=None,
     )
 

@@ -350,6 +350,10 @@ def test_extends_a_folder(tmp_path, write_scenario):
         ('[deals]\nmenu = ["AKIA-SECRET"]\n', "deals.menu[0]"),
         ('[observed]\ndeal = "AKIA-SECRET"\nwhy = "w"\nsource = "s"\n', "observed.deal"),
         ('[alternating]\ndeadline = "AKIA-SECRET"\n', "alternating.deadline"),
+        (
+            '[sweep.parameters]\n"alternating.proposer" = { values = ["japan", "AKIA-SECRET"] }\n',
+            "sweep.parameters.alternating.proposer",
+        ),
     ],
 )
 def test_values_from_an_extended_file_are_not_quoted(write_scenario, body, key):
@@ -464,3 +468,52 @@ def test_a_menu_needs_a_deal_besides_the_status_quo(write_scenario, key, menu):
     error = _error(path)
     assert error.key == key and error.source == str(path)
     assert "at least one deal besides 'status_quo'" in error.message
+
+
+def test_unknown_deal_in_the_sequential_menu(write_scenario):
+    path = write_scenario(
+        "seq.toml", extending_baseline('[sequential]\nmenu = ["shelve", "nope"]\n')
+    )
+    error = _error(path)
+    assert error.source == str(path) and error.key == "sequential.menu[1]"
+    assert error.line == 3 and "unknown deal 'nope'" in error.message
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ('"actors.japan.patiense" = { range = [0.9, 0.99] }', "did you mean"),
+        ('"actors.japan.patience" = { rnage = [0.9, 0.99] }', "unknown key 'rnage'"),
+        ('"actors.japan.patience" = "high"', "valid dictionary"),
+        ('"actors.japan.patience" = { range = [0.9, 1.5] }', "leaves the parameter's bounds"),
+        ('"actors.japan.distrust" = { range = [-1, 2] }', "leaves the parameter's bounds"),
+        ('"actors.japan.patience" = { values = [0.95, 0.97] }', "range or a distribution"),
+        ('"alternating.proposer" = { values = ["japan", "china"] }', "not allowed here"),
+        ('"alternating.proposer" = { range = [0, 1] }', "list of values"),
+        ('"scenario.year" = { values = [2003, 3000] }', "not allowed here"),
+        ('"deals.menu" = { values = [1, 2] }', "cannot be swept"),
+    ],
+)
+def test_sweep_parameters_are_checked_when_loading(write_scenario, spec, expected):
+    path = write_scenario("sweep.toml", extending_baseline(f"[sweep.parameters]\n{spec}\n"))
+    error = _error(path)
+    assert error.source == str(path)
+    assert error.key is not None and error.key.startswith("sweep.parameters.")
+    assert error.line == 3
+    assert expected in error.message
+
+
+def test_validate_reports_what_a_sweep_would_refuse(write_scenario):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    bad = write_scenario(
+        "bad.toml",
+        extending_baseline(
+            '[sweep.parameters]\n"actors.japan.patience" = { range = [0.9, 1.5] }\n'
+        ),
+    )
+    result = CliRunner().invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {bad}, line 3: sweep.parameters.actors.japan.patience")
