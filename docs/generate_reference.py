@@ -153,6 +153,27 @@ def _fields(
     return rows
 
 
+def _limits() -> str:
+    """The paragraph on strict types and the loader's limits, from the constants."""
+    from sim.model import loader
+    from sim.model.fields import MAX_FACTOR, MAX_MONEY
+
+    return (
+        "Values are strict: an integer is written as an integer (`1`, not `\"1\"` or "
+        "`1.0`), true/false as `true` or `false` (not `\"yes\"` or `1`); a number may be "
+        "written as an integer or a float. Sums of money are at most "
+        f"{MAX_MONEY:,.0f} (US$ bn) and indices, multipliers and returns at most "
+        f"{MAX_FACTOR:,.0f} in magnitude, so that every payoff stays a finite number.\n\n"
+        f"Limits: a file may hold at most {loader.MAX_FILE_BYTES:,} bytes "
+        f"(`MAX_FILE_BYTES`) and nest tables and arrays at most {loader.MAX_NESTING} deep "
+        f"(`MAX_NESTING`); an `extends` chain holds at most {loader.MAX_EXTENDS} files "
+        "(`MAX_EXTENDS`), and `extends` must name a file ending in `.toml`. A UTF-8 "
+        "byte-order mark at the start of a file is ignored. An error message quotes "
+        "values only from the file named on the command line or a `--set`, never from a "
+        "file it extends.\n\n"
+    )
+
+
 def scenario_reference() -> str:
     """The Markdown of ``docs/reference/scenario-file.md``."""
     from sim.model.scenario import json_schema
@@ -175,6 +196,7 @@ def scenario_reference() -> str:
         "Money is in US$ bn (2003 dollars, present value) throughout. `<id>` stands for a name "
         "you choose (lower-case letters, digits and underscores).\n\n"
         "`kurilsim schema` prints the same information as a JSON Schema for editors.\n\n"
+        + _limits()
     )
     top_required = set(schema.get("required", []))  # type: ignore[arg-type]
     for name, raw in schema["properties"].items():  # type: ignore[union-attr]

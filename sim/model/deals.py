@@ -27,7 +27,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat
 
 from sim.errors import UserError, did_you_mean
 from sim.model.fields import StrictModel
@@ -40,10 +40,18 @@ DEAL_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 class Sovereignty(StrictModel):
     """Japan's sovereignty share of each island after the deal (0 = Russian, 1 = Japanese)."""
 
-    habomai: float = Field(0.0, ge=0.0, le=1.0, description="Share of Habomai. Unit: fraction.")
-    shikotan: float = Field(0.0, ge=0.0, le=1.0, description="Share of Shikotan. Unit: fraction.")
-    kunashiri: float = Field(0.0, ge=0.0, le=1.0, description="Share of Kunashiri. Unit: fraction.")
-    etorofu: float = Field(0.0, ge=0.0, le=1.0, description="Share of Etorofu. Unit: fraction.")
+    habomai: StrictFloat = Field(
+        0.0, ge=0.0, le=1.0, description="Share of Habomai. Unit: fraction."
+    )
+    shikotan: StrictFloat = Field(
+        0.0, ge=0.0, le=1.0, description="Share of Shikotan. Unit: fraction."
+    )
+    kunashiri: StrictFloat = Field(
+        0.0, ge=0.0, le=1.0, description="Share of Kunashiri. Unit: fraction."
+    )
+    etorofu: StrictFloat = Field(
+        0.0, ge=0.0, le=1.0, description="Share of Etorofu. Unit: fraction."
+    )
 
 
 class DealSpec(StrictModel):
@@ -55,24 +63,24 @@ class DealSpec(StrictModel):
         default_factory=Sovereignty,
         description="Japan's sovereignty share of each island; omitted islands stay Russian.",
     )
-    transfer_delay: float = Field(
+    transfer_delay: StrictFloat = Field(
         0.0,
         ge=0.0,
         le=100.0,
         description="Years of continued Russian administration before transfer. Unit: years.",
     )
-    peace_treaty: bool = Field(False, description="A peace treaty is concluded.")
+    peace_treaty: StrictBool = Field(False, description="A peace treaty is concluded.")
     claim: Literal["kept", "renounced"] = Field(
         "kept",
         description="Japan's claim to the islands not returned: kept alive or renounced.",
     )
-    cooperation: float = Field(
+    cooperation: StrictFloat = Field(
         0.0,
         ge=0.0,
         le=1.0,
         description="Share of the investment on the table that the deal unlocks. Unit: fraction.",
     )
-    grant_element: float = Field(
+    grant_element: StrictFloat = Field(
         0.0,
         ge=0.0,
         le=1.0,
@@ -83,7 +91,7 @@ class DealSpec(StrictModel):
         "on_transfer",
         description="Japanese money flows on transfer, or up front (before any transfer).",
     )
-    demilitarised: bool = Field(
+    demilitarised: StrictBool = Field(
         False, description="Transferred islands may not host foreign (US) forces."
     )
 
@@ -163,7 +171,11 @@ class DealSet:
 
 
 def build_menu(
-    menu: Sequence[str] | None, custom: Mapping[str, DealSpec], *, source: str | None = None
+    menu: Sequence[str] | None,
+    custom: Mapping[str, DealSpec],
+    *,
+    source: str | None = None,
+    key: str = "deals.menu",
 ) -> DealSet:
     """Resolve a scenario's menu against the catalogue and its custom deals.
 
@@ -176,6 +188,18 @@ def build_menu(
         The scenario's own deals; an id may not shadow a catalogue deal.
     source : str, optional
         File name used in error messages.
+    key : str
+        Key of the menu in the scenario, used in error messages.
+
+    Returns
+    -------
+    DealSet
+        The menu, status quo first, each deal once.
+
+    Raises
+    ------
+    UserError
+        For an unknown deal id or a custom deal that reuses a catalogue id.
     """
     known = dict(catalogue())
     for deal_id, spec in custom.items():
@@ -187,13 +211,14 @@ def build_menu(
             )
         known[deal_id] = spec
     wanted = list(known) if menu is None else list(menu)
+    expected = "expected a catalogue id (see `kurilsim deals`) or one under [deals.custom]"
     for position, deal_id in enumerate(wanted):
         if deal_id not in known:
             raise UserError(
-                f"unknown deal '{deal_id}'{did_you_mean(deal_id, known)}; "
-                "expected a catalogue id (see `kurilsim deals`) or one under [deals.custom]",
+                f"unknown deal '{deal_id}'{did_you_mean(deal_id, known)}; {expected}",
                 source=source,
-                key=f"deals.menu[{position}]",
+                key=f"{key}[{position}]",
+                plain=f"unknown deal; {expected}",
             )
     ordered = [STATUS_QUO] + [d for d in dict.fromkeys(wanted) if d != STATUS_QUO]
     return DealSet.from_specs({deal_id: known[deal_id] for deal_id in ordered})

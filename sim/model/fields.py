@@ -7,10 +7,17 @@ number is shorthand for ``{ value = number }`` (no range: the parameter is
 treated as a fact and is not swept).
 
 Each parameter has hard bounds that follow from its meaning (a probability lies
-in [0, 1], a discount factor in (0, 1), a ratifier weight is at least 1). The
-bounds apply to the value and to both ends of the range, and the value must lie
-inside its own range. Bounds are attached with :class:`Bounds` in an
-``Annotated`` type, so that the JSON Schema shows them to editors.
+in [0, 1], a discount factor in (0, 1), a ratifier weight is at least 1) and, for
+magnitudes, a finite ceiling (:data:`MAX_MONEY`, :data:`MAX_FACTOR`) far above any
+plausible value, so that every product the payoff model forms stays a finite
+number. The bounds apply to the value and to both ends of the range, and the value
+must lie inside its own range. They are the bounds the solvers need: an input the
+schema admits is an input every solver accepts. Bounds are attached with
+:class:`Bounds` in an ``Annotated`` type, so that the JSON Schema shows them to
+editors.
+
+Numbers are strict: a number is written as a TOML integer or float (``"1"`` and
+``true`` are not numbers).
 """
 
 from __future__ import annotations
@@ -19,9 +26,35 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StrictFloat,
+    model_validator,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
+
+from sim.errors import InputValueError
+
+MAX_MONEY = 1e6
+"""Ceiling of every sum of money, value or cost, in US$ bn (2003).
+
+A million billion dollars is some twenty times the world's output in 2003: no
+assumption about the islands comes near it, and payoffs built from sums this size
+(times at most :data:`MAX_FACTOR`, summed over a few dozen terms) stay below 1e11,
+where every solver computes with ordinary floating-point precision.
+"""
+
+MAX_FACTOR = 1e3
+"""Ceiling of the magnitude of every index, multiplier and rate of return.
+
+An index is 1 at its reference level (the 2003 China pressure), a ratifier weight
+is a small multiple of 1 and a net return is a fraction of a dollar per dollar; a
+thousand is far beyond each of them.
+"""
 
 
 class StrictModel(BaseModel):
@@ -33,8 +66,8 @@ class StrictModel(BaseModel):
 class Uncertain(StrictModel):
     """A model parameter: a value and, optionally, the plausible range around it."""
 
-    value: float = Field(description="Best estimate used by single runs.")
-    range: tuple[float, float] | None = Field(
+    value: StrictFloat = Field(description="Best estimate used by single runs.")
+    range: tuple[StrictFloat, StrictFloat] | None = Field(
         default=None,
         description="Plausible interval [low, high] explored by sweeps; omit for a fact.",
     )
@@ -43,9 +76,8 @@ class Uncertain(StrictModel):
     @classmethod
     def _number_is_shorthand(cls, data: Any) -> Any:
         if isinstance(data, bool | str | list):
-            raise ValueError(
-                f"expected a number or a table {{ value = …, range = [low, high] }}, got {data!r}"
-            )
+            expected = "expected a number or a table { value = …, range = [low, high] }"
+            raise InputValueError(f"{expected}, got {_short(data)}", plain=expected)
         if isinstance(data, int | float):
             return {"value": data}
         return data
@@ -62,10 +94,14 @@ class Uncertain(StrictModel):
             return
         low, high = self.range
         if low > high:
-            raise ValueError(f"range [{low:g}, {high:g}] is empty: low must not exceed high")
+            raise InputValueError(
+                f"range [{low:g}, {high:g}] is empty: low must not exceed high",
+                plain="the range is empty: low must not exceed high",
+            )
         if not low <= self.value <= high:
-            raise ValueError(
-                f"value {self.value:g} lies outside its plausible range [{low:g}, {high:g}]"
+            raise InputValueError(
+                f"value {self.value:g} lies outside its plausible range [{low:g}, {high:g}]",
+                plain="the value lies outside its plausible range",
             )
 
 
@@ -79,13 +115,18 @@ class Bounds:
     lt: float | None = None
 
     def describe(self) -> str:
+        """The bounds in words, e.g. ``>= 0 and <= 1,000,000``."""
         parts = []
         for op, bound in ((">=", self.ge), (">", self.gt), ("<=", self.le), ("<", self.lt)):
             if bound is not None:
-                parts.append(f"{op} {bound:g}")
+                shown = (
+                    f"{bound:,.0f}" if abs(bound) >= 1e4 and bound == int(bound) else f"{bound:g}"
+                )
+                parts.append(f"{op} {shown}")
         return " and ".join(parts) or "any real number"
 
     def admits(self, x: float) -> bool:
+        """Whether ``x`` lies within the bounds."""
         return not (
             (self.ge is not None and x < self.ge)
             or (self.gt is not None and x <= self.gt)
@@ -96,7 +137,10 @@ class Bounds:
     def _check(self, p: Uncertain) -> Uncertain:
         for label, x in (("value", p.value), *(("range", r) for r in p.range or ())):
             if not self.admits(x):
-                raise ValueError(f"{label} {x:g} is out of bounds: expected {self.describe()}")
+                raise InputValueError(
+                    f"{label} {x:g} is out of bounds: expected {self.describe()}",
+                    plain=f"{label} out of bounds: expected {self.describe()}",
+                )
         p.check_consistent()
         return p
 
@@ -127,16 +171,26 @@ class Bounds:
         return {"anyOf": [number, table], "x-allowed": self.describe()}
 
 
-Real = Annotated[Uncertain, Bounds()]
-"""Any real number (e.g. a net return that may be negative)."""
-NonNegative = Annotated[Uncertain, Bounds(ge=0.0)]
-"""A magnitude: a value, a cost or an amount, at least 0."""
+Money = Annotated[Uncertain, Bounds(ge=0.0, le=MAX_MONEY)]
+"""A sum of money, a value or a cost (US$ bn), in [0, :data:`MAX_MONEY`]."""
+Index = Annotated[Uncertain, Bounds(ge=0.0, le=MAX_FACTOR)]
+"""A non-negative index (1 = a reference level), at most :data:`MAX_FACTOR`."""
+Rate = Annotated[Uncertain, Bounds(ge=-MAX_FACTOR, le=MAX_FACTOR)]
+"""A net return per dollar, which may be negative, of magnitude at most :data:`MAX_FACTOR`."""
 Probability = Annotated[Uncertain, Bounds(ge=0.0, le=1.0)]
 """A probability or a share, in [0, 1]."""
+Hazard = Annotated[Uncertain, Bounds(ge=0.0, lt=1.0)]
+"""A per-round probability that talks end, in [0, 1): at 1 no offer could be made."""
 DiscountFactor = Annotated[Uncertain, Bounds(gt=0.0, lt=1.0)]
 """A per-year discount factor (patience), strictly between 0 and 1."""
-Weight = Annotated[Uncertain, Bounds(ge=1.0)]
+Weight = Annotated[Uncertain, Bounds(ge=1.0, le=MAX_FACTOR)]
 """A weight of at least 1 (ratifiers weigh nationalist costs at least as much)."""
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def param(meaning: str, unit: str) -> Any:

@@ -145,11 +145,12 @@ def resolve(
 
 def _check_declared(name: str, declared: Mapping[str, Posture], key: str, source: str | None):
     if name not in declared:
+        advice = "declare it under [posture_game.postures.<side>] or use a shipped one"
         raise UserError(
-            f"posture '{name}' is not declared{did_you_mean(name, declared)}; declare it "
-            "under [posture_game.postures.<side>] or use a shipped one",
+            f"posture '{name}' is not declared{did_you_mean(name, declared)}; {advice}",
             source=source,
             key=key,
+            plain=f"posture not declared; {advice}",
         )
 
 
@@ -190,6 +191,7 @@ def _assemble(
                     f"unknown deal '{cell.deal}'{did_you_mean(cell.deal, known)}",
                     source=source,
                     key=key,
+                    plain="unknown deal",
                 )
             row.append(cell)
         chosen.append(row)

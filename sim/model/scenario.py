@@ -31,14 +31,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, StrictInt, field_validator
 
-from sim.model.deals import DEAL_ID, DealSpec
+from sim.model.deals import DEAL_ID, STATUS_QUO, DealSpec
 from sim.model.fields import (
     DiscountFactor,
-    NonNegative,
+    Hazard,
+    Index,
+    Money,
     Probability,
-    Real,
+    Rate,
     StrictModel,
     Weight,
     info,
@@ -56,7 +58,7 @@ class ScenarioInfo(StrictModel):
     name: str = info(
         "Identifier of the scenario (letters, digits, underscores).", pattern=r"^[A-Za-z0-9_\-]+$"
     )
-    year: int = info("Year the scenario describes.", ge=1850, le=2100)
+    year: StrictInt = info("Year the scenario describes.", ge=1850, le=2100)
     description: str = info("What situation the scenario describes, in a sentence or two.")
     sources: list[str] = info(
         "Documents the numbers come from (the brief, data tables).", default_factory=list
@@ -66,14 +68,14 @@ class ScenarioInfo(StrictModel):
 class Context(StrictModel):
     """The world both governments face: money on the table, China, the United States."""
 
-    investment_on_table: NonNegative = param(
+    investment_on_table: Money = param(
         "Japanese capital a settlement would unlock (credits, pipeline financing).", MONEY
     )
     investment_realisation: Probability = param(
         "Share of that capital actually deployed: Siberia is unattractive to investors.",
         "fraction",
     )
-    china_pressure: NonNegative = param(
+    china_pressure: Index = param(
         "Strength of the 'rising China' motive to draw closer; 1 = the 2003 level.", "index"
     )
     us_pressure: Probability = param(
@@ -86,10 +88,10 @@ class Context(StrictModel):
 class IslandValues(StrictModel):
     """A value for each island (what holding it is worth to one side)."""
 
-    habomai: NonNegative = param("Value of Habomai.", MONEY)
-    shikotan: NonNegative = param("Value of Shikotan.", MONEY)
-    kunashiri: NonNegative = param("Value of Kunashiri.", MONEY)
-    etorofu: NonNegative = param("Value of Etorofu.", MONEY)
+    habomai: Money = param("Value of Habomai.", MONEY)
+    shikotan: Money = param("Value of Shikotan.", MONEY)
+    kunashiri: Money = param("Value of Kunashiri.", MONEY)
+    etorofu: Money = param("Value of Etorofu.", MONEY)
 
 
 class Japan(StrictModel):
@@ -98,24 +100,24 @@ class Japan(StrictModel):
     island_value: IslandValues = info(
         "Willingness to pay for the return of each island (symbolic and economic value)."
     )
-    treaty_value: NonNegative = param("Value of a peace treaty normalising relations.", MONEY)
-    investment_return: Real = param(
+    treaty_value: Money = param("Value of a peace treaty normalising relations.", MONEY)
+    investment_return: Rate = param(
         "Net benefit per US$ of capital deployed in Siberia, energy security included "
         "(can be negative: ventures gone awry).",
         "US$ per US$",
     )
-    renunciation_cost: NonNegative = param(
+    renunciation_cost: Money = param(
         "Domestic cost of renouncing the claim to islands not returned.", MONEY
     )
-    no_progress_cost: NonNegative = param(
+    no_progress_cost: Money = param(
         "Domestic cost of backing cooperation without territorial progress, at full "
         "cooperation (irredentists capture the issue).",
         MONEY,
     )
-    china_benefit: NonNegative = param(
+    china_benefit: Money = param(
         "Benefit of a full partnership with Russia against a rising China, at pressure 1.", MONEY
     )
-    alliance_cost: NonNegative = param(
+    alliance_cost: Money = param(
         "Cost of a renunciation Washington opposes, at US pressure 1.", MONEY
     )
     patience: DiscountFactor = param(
@@ -135,27 +137,27 @@ class Russia(StrictModel):
     island_value: IslandValues = info(
         "Value of keeping each island (strategic straits, garrison, residents)."
     )
-    treaty_value: NonNegative = param("Value of a peace treaty normalising relations.", MONEY)
-    investment_return: Real = param(
+    treaty_value: Money = param("Value of a peace treaty normalising relations.", MONEY)
+    investment_return: Rate = param(
         "Value to Russia per US$ of Japanese capital deployed in Siberia and the Far East.",
         "US$ per US$",
     )
-    nationalist_cost: NonNegative = param(
+    nationalist_cost: Money = param(
         "Fixed domestic cost of any cession ('a humiliating surrender').", MONEY
     )
-    nationalist_cost_per_area: NonNegative = param(
+    nationalist_cost_per_area: Money = param(
         "Further domestic cost of ceding all four islands, scaled by the share of area ceded.",
         MONEY,
     )
-    money_for_land_cost: NonNegative = param(
+    money_for_land_cost: Money = param(
         "Extra domestic cost when a cession comes with Japanese money ('blandishments'), "
         "at full cooperation.",
         MONEY,
     )
-    china_benefit: NonNegative = param(
+    china_benefit: Money = param(
         "Benefit of a full partnership with Japan to balance China, at pressure 1.", MONEY
     )
-    us_forces_cost: NonNegative = param(
+    us_forces_cost: Money = param(
         "Cost of ceding all of Russia's island value to a state that could host US forces "
         "(waived by a demilitarisation clause).",
         MONEY,
@@ -177,6 +179,16 @@ class Actors(StrictModel):
     russia: Russia = info("Russia's government and ratifier.")
 
 
+def _offers_a_deal(menu: list[str] | None) -> list[str] | None:
+    """A menu, unless it holds no deal besides the status quo (nothing to negotiate)."""
+    if menu is not None and all(deal == STATUS_QUO for deal in menu):
+        raise ValueError(
+            f"a menu needs at least one deal besides '{STATUS_QUO}' (the disagreement point, "
+            "always included); omit the key for the whole catalogue"
+        )
+    return menu
+
+
 class Deals(StrictModel):
     """The deals a scenario considers."""
 
@@ -189,6 +201,8 @@ class Deals(StrictModel):
         "The scenario's own deals, by id (lower-case letters, digits, underscores).",
         default_factory=dict,
     )
+
+    _menu_offers_a_deal = field_validator("menu")(_offers_a_deal)
 
     @field_validator("custom")
     @classmethod
@@ -204,7 +218,7 @@ class Deals(StrictModel):
 class Cooperative(StrictModel):
     """Settings of the cooperative solvers."""
 
-    require_ratification: bool = info(
+    require_ratification: StrictBool = info(
         "Solutions consider only deals inside both ratifiers' win-sets (Putnam's two-level "
         "game); false: only the governments' individual rationality counts.",
         default=True,
@@ -217,21 +231,21 @@ Side = Literal["japan", "russia"]
 class SidesCost(StrictModel):
     """A cost for each side."""
 
-    japan: NonNegative = param("Japan's cost.", MONEY)
-    russia: NonNegative = param("Russia's cost.", MONEY)
+    japan: Money = param("Japan's cost.", MONEY)
+    russia: Money = param("Russia's cost.", MONEY)
 
 
 class Sequential(StrictModel):
     """The sequential two-level game: offer, response, ratification, performance."""
 
     proposer: Side = info("Who makes the offer (the other order is reported too).", default="japan")
-    ratification: bool = info(
+    ratification: StrictBool = info(
         "Whether both ratifiers must pass a deal (Putnam's two-level game).", default=True
     )
     reputation_cost: SidesCost = info(
         "What reneging on a signed and ratified deal costs the side that reneges."
     )
-    ratification_noise: NonNegative = param(
+    ratification_noise: Money = param(
         "Scale of ratifier noise: a ratifier passes a deal with logistic probability in its "
         "utility margin divided by this; 0 = deterministic.",
         MONEY,
@@ -240,24 +254,26 @@ class Sequential(StrictModel):
         "Deals the proposer may offer, in order (default: the scenario's menu).", default=None
     )
 
+    _menu_offers_a_deal = field_validator("menu")(_offers_a_deal)
+
 
 class Alternating(StrictModel):
     """Alternating offers over a deal plus a money transfer (Rubinstein with linkage)."""
 
     proposer: Side = info("Who makes the first offer.", default="japan")
-    breakdown_risk: Probability = param(
+    breakdown_risk: Hazard = param(
         "Per-round probability that talks collapse for good (irredentists capture the issue, "
         "a leader falls); a round is a year, so patience applies per round.",
         "probability per round",
     )
-    deadline: int | None = info(
+    deadline: StrictInt | None = info(
         "Number of rounds before talks end in the status quo ('a treaty by 2000'); "
         "omit for no deadline.",
         default=None,
         ge=1,
         le=1000,
     )
-    require_ratification: bool = info(
+    require_ratification: StrictBool = info(
         "Only deals both ratifiers would pass may be agreed.", default=True
     )
 
@@ -273,14 +289,14 @@ class Sweep(StrictModel):
         "Sobol/Saltelli or Morris.",
         default="lhs",
     )
-    samples: int = info(
+    samples: StrictInt = info(
         "Number of draws (Sobol: base samples; Morris: trajectories).",
         default=1000,
         ge=1,
         le=100_000_000,
     )
-    seed: int = info("Seed of the sampler: same seed, same results.", default=2003, ge=0)
-    chunk_size: int = info("Draws evaluated at a time.", default=10_000, ge=1, le=10_000_000)
+    seed: StrictInt = info("Seed of the sampler: same seed, same results.", default=2003, ge=0)
+    chunk_size: StrictInt = info("Draws evaluated at a time.", default=10_000, ge=1, le=10_000_000)
     posture_equilibria: Literal["all", "pure"] = info(
         "Posture-game equilibria a sweep averages over to name the posture game's deal: "
         "the pure ones (fast; every extreme equilibrium where a draw has no pure one), "
@@ -289,9 +305,10 @@ class Sweep(StrictModel):
     )
     parameters: dict[str, dict[str, Any]] | None = info(
         "Parameters to sweep by dotted path, each { range = [a, b] } (uniform), "
-        '{ distribution = "normal", mean, sd, range }, { distribution = "triangular", '
-        "range, mode } or { values = [...] }; default: every parameter with a range, "
-        "uniform over it.",
+        '{ distribution = "normal", mean, sd, range } or { distribution = "triangular", '
+        "range, mode }, with the range inside the parameter's bounds; a setting such as "
+        "alternating.proposer is swept over { values = [...] }, each one the setting "
+        "admits. Default: every parameter with a range, uniform over it.",
         default=None,
     )
 
@@ -307,7 +324,7 @@ class Observed(StrictModel):
 class Scenario(StrictModel):
     """A complete, validated scenario."""
 
-    schema_version: int = info(
+    schema_version: StrictInt = info(
         f"Version of this file format; the current one is {SCHEMA_VERSION}.",
         ge=SCHEMA_VERSION,
         le=SCHEMA_VERSION,

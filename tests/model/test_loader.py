@@ -226,3 +226,294 @@ def test_custom_deal_may_not_shadow_the_catalogue(write_scenario):
         "shadow.toml", extending_baseline("[deals.custom.shelve]\nlabel = 'Mine'\n")
     )
     assert "catalogue id" in _error(path).message
+
+
+# -- reading files: encoding, size, nesting, extends chains and paths ----------------------
+
+
+def test_a_byte_order_mark_is_accepted(write_scenario):
+    path = write_scenario("bom.toml", "\ufeff" + extending_baseline("[actors.japan]\n"))
+    assert load_scenario(path).actors.japan.patience.value == pytest.approx(0.97)
+
+
+def test_a_big_file_is_refused_quickly(write_scenario):
+    import time
+
+    body = extending_baseline(f'junk = "{"x" * 5_000_000}"\n')
+    path = write_scenario("big.toml", body)
+    start = time.perf_counter()
+    error = _error(path)
+    assert time.perf_counter() - start < 1.0
+    assert error.source == str(path)
+    assert "larger than" in error.message and "bytes" in error.message
+
+
+def test_a_file_that_is_not_a_regular_file(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    error = _error(fifo)  # would block forever if it were opened
+    assert error.source == str(fifo) and "not a regular file" in error.message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "deep = " + "[" * 1000 + "]" * 1000 + "\n",
+        "deep = " + "{ a = " * 1000 + "1" + " }" * 1000 + "\n",
+        "deep = " + "[{ a = " * 300 + "1" + " }]" * 300 + "\n",
+        "deep = " + "[" * 40 + "1" + "]" * 40 + "\n",
+        ".".join(["k"] * 1100) + " = 1\n",
+        "[" + ".".join(["k"] * 1100) + "]\nx = 1\n",
+    ],
+    ids=["arrays", "inline-tables", "mixed", "40-arrays", "dotted-key", "table-header"],
+)
+def test_deep_nesting_is_refused(write_scenario, body):
+    path = write_scenario("deep.toml", body + extending_baseline(""))
+    error = _error(path)
+    assert error.source == str(path)
+    assert "nested more than" in error.message
+
+
+def test_deep_nesting_in_an_override_is_refused():
+    error = _error(BASELINE, {"scenario.sources": "[" * 1000 + "]" * 1000})
+    assert error.source == "--set scenario.sources" and "nested more than" in error.message
+
+
+def test_a_long_extends_chain_is_refused(tmp_path):
+    (tmp_path / "f0.toml").write_text(extending_baseline(""), encoding="utf-8")
+    for i in range(1, 1100):
+        (tmp_path / f"f{i}.toml").write_text(f'extends = "f{i - 1}.toml"\n', encoding="utf-8")
+    error = _error(tmp_path / "f1099.toml")
+    assert error.key == "extends" and "chain is longer than" in error.message
+
+
+def test_a_chain_of_ten_files_loads(tmp_path):
+    (tmp_path / "f0.toml").write_text(extending_baseline(""), encoding="utf-8")
+    for i in range(1, 9):
+        (tmp_path / f"f{i}.toml").write_text(f'extends = "f{i - 1}.toml"\n', encoding="utf-8")
+    assert load_scenario(tmp_path / "f8.toml").scenario.name == "baseline_2003"
+
+
+def test_a_scenario_file_that_is_a_symlink_loop(tmp_path):
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to("loop.toml")
+    error = _error(loop)
+    assert error.source == str(loop) and "cannot read the file" in error.message
+
+
+def test_extends_a_symlink_loop(tmp_path, write_scenario):
+    (tmp_path / "loop.toml").symlink_to("loop.toml")
+    error = _error(write_scenario("child.toml", 'extends = "loop.toml"\n'))
+    assert error.key == "extends" or "loop.toml" in (error.source or "")
+    assert "cannot read" in error.message
+
+
+@pytest.mark.parametrize("parent", ["x" * 300 + ".toml", "a/" * 3000 + "b.toml"])
+def test_extends_a_path_that_is_too_long(write_scenario, parent):
+    error = _error(write_scenario("child.toml", f'extends = "{parent}"\n'))
+    assert error.key == "extends" and error.source.endswith("child.toml")
+
+
+@pytest.mark.parametrize("parent", ["secret.txt", "secret", "", "scenario.TOML.bak"])
+def test_extends_only_reads_toml_files(tmp_path, write_scenario, parent):
+    for name in ("secret.txt", "secret", "scenario.TOML.bak"):
+        (tmp_path / name).write_text('aws_key = "AKIA-SECRET"\n', encoding="utf-8")
+    error = _error(write_scenario("child.toml", f'extends = "{parent}"\n'))
+    assert error.key == "extends" and error.source.endswith("child.toml")
+    assert "AKIA" not in str(error)
+
+
+def test_extends_a_link_named_toml_to_another_file(tmp_path, write_scenario):
+    (tmp_path / "secret.txt").write_text('schema_version = "AKIA-SECRET"\n', encoding="utf-8")
+    (tmp_path / "innocent.toml").symlink_to("secret.txt")
+    error = _error(write_scenario("child.toml", 'extends = "innocent.toml"\n'))
+    assert error.key == "extends" and ".toml" in error.message
+    assert "AKIA" not in str(error)
+
+
+def test_extends_a_folder(tmp_path, write_scenario):
+    (tmp_path / "folder.toml").mkdir()
+    error = _error(write_scenario("child.toml", 'extends = "folder.toml"\n'))
+    assert error.key == "extends" and "not found" in error.message
+
+
+# -- values read from a file the user did not name are not quoted --------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ('[sweep]\nmethod = "AKIA-SECRET"\n', "sweep.method"),
+        ('[actors.japan]\npatience = "AKIA-SECRET"\n', "actors.japan.patience"),
+        ('[deals]\nmenu = ["AKIA-SECRET"]\n', "deals.menu[0]"),
+        ('[observed]\ndeal = "AKIA-SECRET"\nwhy = "w"\nsource = "s"\n', "observed.deal"),
+        ('[alternating]\ndeadline = "AKIA-SECRET"\n', "alternating.deadline"),
+        (
+            '[sweep.parameters]\n"alternating.proposer" = { values = ["japan", "AKIA-SECRET"] }\n',
+            "sweep.parameters.alternating.proposer",
+        ),
+    ],
+)
+def test_values_from_an_extended_file_are_not_quoted(write_scenario, body, key):
+    write_scenario("parent.toml", extending_baseline(body))
+    own = write_scenario("own.toml", extending_baseline(body))
+    child = write_scenario("child.toml", 'extends = "parent.toml"\n')
+    error = _error(child)
+    assert error.source.endswith("parent.toml") and error.key == key
+    assert "AKIA" not in str(error)
+    assert "AKIA" in str(_error(own))  # the user's own file: the value is quoted
+
+
+# -- overrides -----------------------------------------------------------------------------
+
+
+def test_extends_cannot_be_overridden(write_scenario):
+    other = write_scenario("other.toml", extending_baseline("[actors.japan]\npatience = 0.95\n"))
+    error = _error(BASELINE, {"extends": str(other)})
+    assert error.source == "--set extends" and "extends cannot be overridden" in error.message
+
+
+@pytest.mark.parametrize("text", ["0.95\nactors.japan.distrust = 0.5", "0.95\r\nx = 1", "[1,\n2]"])
+def test_an_override_with_a_line_break_is_refused(text):
+    with pytest.raises(UserError, match="must be one line") as info:
+        parse_assignment(f"actors.japan.patience={text}")
+    assert info.value.source == "--set actors.japan.patience"
+    with pytest.raises(UserError, match="must be one line"):
+        load_scenario(BASELINE, overrides={"actors.japan.patience": text})
+
+
+def test_an_override_is_parsed_once():
+    key, value = parse_assignment('scenario.description="9"')
+    scenario = load_scenario(BASELINE, overrides={key: value})
+    assert scenario.scenario.description == "9"
+    key, value = parse_assignment('schema_version="1"')
+    assert "valid integer" in _error(BASELINE, {key: value}).message
+
+
+# -- strict types: no silent coercion of text or booleans ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "expected"),
+    [
+        ('schema_version = "1"\n', "schema_version", "valid integer"),
+        ("schema_version = 1.0\n", "schema_version", "valid integer"),
+        ('[sequential]\nratification = "yes"\n', "sequential.ratification", "valid boolean"),
+        ("[sequential]\nratification = 1\n", "sequential.ratification", "valid boolean"),
+        ("[alternating]\ndeadline = true\n", "alternating.deadline", "valid integer"),
+        ('[alternating]\ndeadline = "3"\n', "alternating.deadline", "valid integer"),
+        ("[cooperative]\nrequire_ratification = 0\n", "cooperative.require_ratification", "bool"),
+        (
+            "[alternating]\nrequire_ratification = 'no'\n",
+            "alternating.require_ratification",
+            "bool",
+        ),
+        ('[scenario]\nyear = "2003"\n', "scenario.year", "valid integer"),
+        ("[sweep]\nsamples = 100.0\n", "sweep.samples", "valid integer"),
+        ("[sweep]\nseed = true\n", "sweep.seed", "valid integer"),
+        (
+            "[actors.japan]\npatience = { value = '0.97' }\n",
+            "actors.japan.patience.value",
+            "number",
+        ),
+        ("[actors.japan]\npatience = { value = true }\n", "actors.japan.patience.value", "number"),
+        (
+            "[actors.japan]\npatience = { value = 0.97, range = ['0.9', 0.99] }\n",
+            "actors.japan.patience.range.0",
+            "number",
+        ),
+        (
+            "[deals.custom.x]\nlabel = 'X'\npeace_treaty = 'yes'\n",
+            "deals.custom.x.peace_treaty",
+            "valid boolean",
+        ),
+        (
+            "[deals.custom.x]\nlabel = 'X'\ncooperation = '0.5'\n",
+            "deals.custom.x.cooperation",
+            "number",
+        ),
+        (
+            "[deals.custom.x]\nlabel = 'X'\nsovereignty = { habomai = true }\n",
+            "deals.custom.x.sovereignty.habomai",
+            "number",
+        ),
+    ],
+)
+def test_types_are_strict(write_scenario, body, key, expected):
+    error = _error(write_scenario("strict.toml", extending_baseline(body)))
+    assert error.key == key
+    assert expected in error.message
+
+
+def test_numbers_may_be_written_as_integers(write_scenario):
+    body = (
+        "[actors.japan]\ntreaty_value = { value = 2, range = [1, 5] }\n"
+        "[deals.custom.x]\nlabel = 'X'\ncooperation = 1\ntransfer_delay = 5\n"
+    )
+    scenario = load_scenario(write_scenario("ints.toml", extending_baseline(body)))
+    assert scenario.actors.japan.treaty_value.range == (1.0, 5.0)
+    assert scenario.deals.custom["x"].transfer_delay == 5.0
+
+
+# -- what the solvers and sweeps build is checked when the file is loaded ------------------
+
+
+@pytest.mark.parametrize("key", ["deals.menu", "sequential.menu"])
+@pytest.mark.parametrize("menu", ["[]", '["status_quo"]', '["status_quo", "status_quo"]'])
+def test_a_menu_needs_a_deal_besides_the_status_quo(write_scenario, key, menu):
+    table, leaf = key.split(".")
+    path = write_scenario("menu.toml", extending_baseline(f"[{table}]\n{leaf} = {menu}\n"))
+    error = _error(path)
+    assert error.key == key and error.source == str(path)
+    assert "at least one deal besides 'status_quo'" in error.message
+
+
+def test_unknown_deal_in_the_sequential_menu(write_scenario):
+    path = write_scenario(
+        "seq.toml", extending_baseline('[sequential]\nmenu = ["shelve", "nope"]\n')
+    )
+    error = _error(path)
+    assert error.source == str(path) and error.key == "sequential.menu[1]"
+    assert error.line == 3 and "unknown deal 'nope'" in error.message
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ('"actors.japan.patiense" = { range = [0.9, 0.99] }', "did you mean"),
+        ('"actors.japan.patience" = { rnage = [0.9, 0.99] }', "unknown key 'rnage'"),
+        ('"actors.japan.patience" = "high"', "valid dictionary"),
+        ('"actors.japan.patience" = { range = [0.9, 1.5] }', "leaves the parameter's bounds"),
+        ('"actors.japan.distrust" = { range = [-1, 2] }', "leaves the parameter's bounds"),
+        ('"actors.japan.patience" = { values = [0.95, 0.97] }', "range or a distribution"),
+        ('"alternating.proposer" = { values = ["japan", "china"] }', "not allowed here"),
+        ('"alternating.proposer" = { range = [0, 1] }', "list of values"),
+        ('"scenario.year" = { values = [2003, 3000] }', "not allowed here"),
+        ('"deals.menu" = { values = [1, 2] }', "cannot be swept"),
+    ],
+)
+def test_sweep_parameters_are_checked_when_loading(write_scenario, spec, expected):
+    path = write_scenario("sweep.toml", extending_baseline(f"[sweep.parameters]\n{spec}\n"))
+    error = _error(path)
+    assert error.source == str(path)
+    assert error.key is not None and error.key.startswith("sweep.parameters.")
+    assert error.line == 3
+    assert expected in error.message
+
+
+def test_validate_reports_what_a_sweep_would_refuse(write_scenario):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    bad = write_scenario(
+        "bad.toml",
+        extending_baseline(
+            '[sweep.parameters]\n"actors.japan.patience" = { range = [0.9, 1.5] }\n'
+        ),
+    )
+    result = CliRunner().invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {bad}, line 3: sweep.parameters.actors.japan.patience")

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
+from sim.errors import UserError
 from sim.model.fields import Bounds
 from sim.model.loader import load_scenario
 from sim.model.parameters import ParameterInfo, iter_parameters
@@ -23,6 +24,7 @@ from sim.sweeps.space import (
     default_space,
     parse_distribution,
 )
+from sim.sweeps.spec import sweep_space
 
 U = np.array([0.0, 0.01, 0.1, 0.25, 0.5, 0.6, 0.9, 0.999, 1.0])
 
@@ -245,3 +247,67 @@ def test_describe_mentions_parameters() -> None:
     assert "mode 0.2" in Triangular(0, 0.2, 1).describe()
     assert "sd 0.1" in TruncatedNormal(0.5, 0.1, 0, 1).describe()
     assert "'japan'" in Discrete(("japan", "russia")).describe()
+
+
+# -- swept ranges against the parameters' own bounds ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "spec"),
+    [
+        ("actors.japan.distrust", {"range": [-1, 2]}),
+        ("actors.japan.distrust", {"range": [0.1, 1.01]}),
+        ("actors.japan.patience", {"range": [0.9, 1.5]}),
+        ("actors.japan.patience", {"range": [0.9, 1.0]}),
+        ("actors.russia.patience", {"range": [0.0, 0.95]}),
+        (
+            "actors.japan.patience",
+            {"distribution": "normal", "mean": 0.97, "sd": 0.01, "range": [0.9, 1.2]},
+        ),
+        ("actors.japan.patience", {"distribution": "triangular", "range": [0, 0.99], "mode": 0.97}),
+        ("alternating.breakdown_risk", {"range": [0.0, 1.0]}),
+        ("context.investment_on_table", {"range": [0.0, 1e300]}),
+        ("actors.russia.ratifier_weight", {"range": [0.5, 2.0]}),
+    ],
+)
+def test_swept_range_must_lie_inside_the_parameter_bounds(
+    baseline_path: object, path: str, spec: dict[str, object]
+) -> None:
+    scenario = load_scenario(str(baseline_path))
+    with pytest.raises(UserError) as info:
+        sweep_space(scenario, {path: spec}, source="--param")
+    assert info.value.source == "--param"
+    assert info.value.key == f"sweep.parameters.{path}"
+    assert "leaves the parameter's bounds" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("path", "spec"),
+    [
+        ("actors.japan.patience", {"range": [0.93, 0.999]}),
+        ("actors.japan.distrust", {"range": [0.0, 1.0]}),
+        ("actors.japan.investment_return", {"range": [-1.0, 1.0]}),
+        ("alternating.breakdown_risk", {"range": [0.0, 0.99]}),
+        ("alternating.proposer", {"values": ["japan", "russia"]}),
+    ],
+)
+def test_swept_range_inside_the_bounds_is_accepted(
+    baseline_path: object, path: str, spec: dict[str, object]
+) -> None:
+    space = sweep_space(load_scenario(str(baseline_path)), {path: spec}, source="--param")
+    assert space.names == (path,)
+
+
+def test_a_sweep_inside_the_bounds_runs(baseline_path: object) -> None:
+    from sim.sweeps.outcomes import evaluate_chunk
+
+    scenario = load_scenario(str(baseline_path))
+    space = sweep_space(
+        scenario,
+        {
+            "actors.japan.patience": {"range": [0.9, 0.999999]},
+            "alternating.breakdown_risk": {"range": [0.0, 0.999999]},
+        },
+    )
+    columns = evaluate_chunk(scenario, space, space.from_unit([[1.0, 1.0], [0.0, 0.0]]))
+    assert np.isfinite(columns["margin_shelve"]).all()
