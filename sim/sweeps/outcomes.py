@@ -68,12 +68,27 @@ def evaluate_chunk(scenario: Scenario, space: SweepSpace, values: NDArray[np.flo
     numeric = [i for i, name in enumerate(space.names) if name in base.names]
     settings = [i for i in range(len(space)) if i not in numeric]
     columns = _inputs(space, values)
+    values = _decoded(space, values, numeric)
     if not settings:
         table = base.with_values({space.names[i]: values[:, i] for i in numeric})
         columns.update(_outcomes(evaluate_table(scenario, table)))
         return columns
     parts = _by_setting(scenario, space, values, numeric, settings)
     return columns | _merge(parts, len(values))
+
+
+def _decoded(
+    space: SweepSpace, values: NDArray[np.float64], numeric: Sequence[int]
+) -> NDArray[np.float64]:
+    """``values`` with the codes of number parameters swept over a list made numbers."""
+    out = values
+    for i in numeric:
+        dist = space.parameters[i].distribution
+        if isinstance(dist, Discrete):
+            if out is values:
+                out = values.copy()
+            out[:, i] = np.asarray(dist.decode(values[:, i]), dtype=float)
+    return out
 
 
 def _inputs(space: SweepSpace, values: NDArray[np.float64]) -> Columns:

@@ -106,13 +106,22 @@ def _check_parameter(
 ) -> None:
     """Refuse a distribution that can draw a value outside the parameter's bounds."""
     if isinstance(distribution, Discrete):
-        raise UserError(
-            "a number parameter is swept over a range or a distribution, e.g. "
-            "{ range = [low, high] }; { values = [...] } is for settings such as "
-            "alternating.proposer",
-            source=source,
-            key=key,
-        )
+        if not all(isinstance(v, int | float) for v in distribution.values):
+            raise UserError(
+                "expected numbers in { values = [...] } for a number parameter",
+                source=source,
+                key=key,
+            )
+        outside = [v for v in distribution.values if not info.bounds.admits(float(v))]
+        if outside:
+            raise UserError(
+                f"value {outside[0]:g} leaves the parameter's bounds: expected "
+                f"{info.bounds.describe()}",
+                source=source,
+                key=key,
+                plain=f"a value leaves the parameter's bounds: expected {info.bounds.describe()}",
+            )
+        return
     if not isinstance(distribution, Uniform | TruncatedNormal | Triangular):
         return
     low, high = distribution.low, distribution.high

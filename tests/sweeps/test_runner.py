@@ -263,3 +263,24 @@ def test_an_output_folder_that_cannot_be_made_exits_2(tmp_path):
     )
     assert result.exit_code == 2
     assert "cannot create the folder" in result.stderr
+
+
+def test_a_number_swept_over_a_list_is_evaluated_at_those_values(tmp_path):
+    """Values of { values = [...] } were once evaluated at their codes 0, 1, ..."""
+    from sim import evaluate
+
+    scenario = load_scenario(BASELINE)
+    space = sweep_space(scenario, {"actors.russia.nationalist_cost": {"values": [2.5, 9.0]}})
+    plan = plan_sweep(scenario, space, "grid", 2, 0, 10)
+    run_sweep(plan, tmp_path / "s", executor="serial")
+    results = _results(tmp_path / "s")
+    assert sorted(results["actors.russia.nationalist_cost"]) == [2.5, 9.0]
+    for _, row in results.iterrows():
+        value = row["actors.russia.nationalist_cost"]
+        alone = evaluate(
+            load_scenario(BASELINE, overrides={"actors.russia.nationalist_cost": value})
+        )
+        d = alone.deals.index("two_islands")
+        u, r = alone.payoffs.utility[0], alone.payoffs.ratifier_utility[0]
+        smallest = min(u[d, 0] - u[0, 0], u[d, 1] - u[0, 1], r[d, 0] - r[0, 0], r[d, 1] - r[0, 1])
+        assert row["margin_two_islands"] == pytest.approx(smallest, abs=1e-12)
