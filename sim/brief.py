@@ -80,8 +80,8 @@ class Analysis:
     sobol_outcome: str
     sobol_rows: int
     tornado: TornadoResult | None
-    grid: pd.DataFrame
-    grid_axes: tuple[str, str]
+    grid: pd.DataFrame | None
+    grid_axes: tuple[str, str] | None
     tipping: list[ParameterTipping]
     holds_tipping: ParameterTipping | None
     """Where the leading deal stops (or starts) holding up along the top assumption."""
@@ -135,9 +135,7 @@ def analyse(
     sobol, sobol_rows = _indices(scenario, space, seed, outcome, "sobol", SOBOL_BASE)
     ranked = list(sobol.ranked()) if sobol is not None else list(space.names)
     oat, _ = _indices(scenario, space, seed, outcome, "oat", 8 * len(space) + 1)
-    axes = (ranked[0], ranked[1] if len(ranked) > 1 else ranked[0])
-    grid_space = sweep_space(scenario, {p: _range(space, p) for p in dict.fromkeys(axes)})
-    grid = _evaluate(scenario, sample(grid_space, "grid", GRID_SIDE ** len(grid_space), seed))
+    axes, grid = _grid(scenario, space, ranked, seed)
     return Analysis(
         scenario=scenario,
         provenance=provenance.with_sweep(plan.method, plan.n_rows, plan.seed),
@@ -154,6 +152,24 @@ def analyse(
         tipping=scenario_tipping_points(scenario, space, "nash"),
         holds_tipping=_holds_tipping(scenario, space, leading, ranked[0]),
     )
+
+
+def _grid(
+    scenario: Scenario, space: SweepSpace, ranked: Sequence[str], seed: int
+) -> tuple[tuple[str, str] | None, pd.DataFrame | None]:
+    """The stability map's grid over the two most influential continuous assumptions.
+
+    None when fewer than two continuous assumptions are swept (the map needs two axes).
+    """
+    from sim.sweeps.space import Discrete
+
+    continuous = {p.path for p in space.parameters if not isinstance(p.distribution, Discrete)}
+    top = [p for p in ranked if p in continuous][:2]
+    if len(top) < 2:
+        return None, None
+    grid_space = sweep_space(scenario, {p: _range(space, p) for p in top})
+    grid = _evaluate(scenario, sample(grid_space, "grid", GRID_SIDE**2, seed))
+    return (top[0], top[1]), grid
 
 
 def _sweep(
@@ -511,7 +527,6 @@ def chart_figures(a: Analysis) -> list[tuple[str, str, Any]]:
     info = a.scenario.scenario
     where = (a.provenance.title, info.year)
     values = {p.path: p.value for p in iter_parameters(a.scenario)}
-    baseline = {p: values[p] for p in a.grid_axes if p in values}
     label = f"margin by which {deal_name(a.leading_deal)} holds up (US$ bn)"
     tips = {t.path: [p.value for p in t.points] for t in a.tipping if t.points}
     charts = [
@@ -523,21 +538,20 @@ def chart_figures(a: Analysis) -> list[tuple[str, str, Any]]:
             "Who holds which island",
             island_map(a.evaluation.deals, subtitle=scenario_subtitle(*where)),
         ),
-        (
-            "stability_map",
-            "Stability map",
-            stability_map(
-                a.grid,
-                a.grid_axes[0],
-                a.grid_axes[1],
-                "nash",
-                baseline=baseline,
-                scenario=where,
-                tipping=tips,
-            ),
-        ),
         ("sequential_tree", "Where each deal dies", sequential_tree(a.evaluation)),
     ]
+    if a.grid is not None and a.grid_axes is not None:
+        x, y = a.grid_axes
+        chart = stability_map(
+            a.grid,
+            x,
+            y,
+            "nash",
+            baseline={p: values[p] for p in (x, y) if p in values},
+            scenario=where,
+            tipping=tips,
+        )
+        charts.insert(4, ("stability_map", "Stability map", chart))
     if a.sobol is not None:
         chart = sobol_chart(a.sobol, label, scenario=where, draws=a.sobol_rows)
         charts.append(("sensitivity", "Which assumptions matter most", chart))

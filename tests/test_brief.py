@@ -241,3 +241,14 @@ def test_the_summary_lists_each_charts_page_in_the_pdf(pack):
     for title, number in listed.items():
         assert title in pages[number - 1] and f"page {number} of" in pages[number - 1]
         assert not any(title in p for i, p in enumerate(pages) if i > 1 and i != number - 1)
+
+
+def test_a_sweep_of_one_assumption_makes_a_pack_without_the_two_axis_map(tmp_path):
+    one = load_scenario(
+        BASELINE,
+        overrides={"sweep.parameters": {"actors.japan.no_progress_cost": {"range": [0.2, 3.0]}}},
+    )
+    done = make_brief(one, tmp_path / "p", samples=200, workers=1, svg=False)
+    names = {p.name for p in done.files}
+    assert "stability_map.png" not in names and "tornado.png" in names
+    assert done.analysis.holds_tipping is not None
