@@ -3,8 +3,8 @@
 The figures come from ``sim/data/islands.csv``, a copy of the rows of the
 project's sourced data table that the model uses; every row keeps its
 ``source`` and ``status``. Areas are the Japanese government's (2020 GSI
-survey, published by MOFA); centroids are approximate and used only to draw
-schematic maps.
+survey, published by MOFA); centroids are approximate (the island map draws the
+real coastlines of ``sim/data/coastlines.json`` instead).
 
 The order of :data:`ISLAND_KEYS` (south-west to north-east) is the order of
 every per-island array in the package.
@@ -39,7 +39,7 @@ class Island:
     population_1945 : int
         Japanese residents on 15 August 1945.
     lat, lon : float
-        Approximate centroid in degrees (for schematic maps only).
+        Approximate centroid in degrees.
     source : str
         Source of the area figure.
     """

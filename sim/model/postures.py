@@ -38,6 +38,12 @@ from sim.model.fields import StrictModel
 
 SIDES = ("japan", "russia")
 
+MAX_POSTURES = 10
+"""Most postures in play per side. Exact enumeration of every extreme equilibrium
+(:func:`sim.solvers.equilibria.all_equilibria`) grows exponentially with the game:
+measured on this project's machines, a 10 x 10 game with tied payoffs takes about 1 s,
+11 x 11 about 6 s, 12 x 12 about 14 s; 20 x 20 runs out of memory."""
+
 
 class Posture(StrictModel):
     """A negotiating posture one government can take."""
@@ -162,6 +168,15 @@ def _in_play(
         _check_declared(name, declared, f"{key}[{i}]", source)
     if not names or len(set(names)) != len(names):
         raise UserError("expected a non-empty list of distinct postures", source=source, key=key)
+    if len(names) > MAX_POSTURES:
+        raise UserError(
+            f"{len(names)} postures in play; at most {MAX_POSTURES} per side: every extreme "
+            "equilibrium is enumerated exactly, and the work grows exponentially with the "
+            "game (11 x 11 takes about 6 s a game, 20 x 20 does not fit in memory); list "
+            f"the postures in play under {key}",
+            source=source,
+            key=key,
+        )
     return names
 
 

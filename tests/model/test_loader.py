@@ -517,3 +517,23 @@ def test_validate_reports_what_a_sweep_would_refuse(write_scenario):
     result = CliRunner().invoke(app, ["validate", str(bad)])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {bad}, line 3: sweep.parameters.actors.japan.patience")
+
+
+def test_a_posture_game_too_large_to_enumerate_is_refused(write_scenario):
+    from sim.model.postures import MAX_POSTURES
+
+    n = MAX_POSTURES + 1
+    postures = "".join(f'[posture_game.postures.japan.p{i}]\nlabel = "P{i}"\n' for i in range(n))
+    outcomes = "".join(
+        f'[posture_game.outcomes.p{i}]\nrefuse = "status_quo"\noffer_two = "status_quo"\n'
+        f'offer_two_plus = "status_quo"\ncooperate_only = "status_quo"\n'
+        for i in range(n)
+    )
+    chosen = ", ".join(f'"p{i}"' for i in range(n))
+    path = write_scenario(
+        "big.toml",
+        extending_baseline(f"[posture_game]\njapan = [{chosen}]\n{postures}{outcomes}"),
+    )
+    with pytest.raises(UserError, match=f"at most {MAX_POSTURES} per side") as caught:
+        load_scenario(path)
+    assert caught.value.key == "posture_game.japan"
