@@ -255,7 +255,7 @@ def equilibria(
 ) -> None:
     """Every extreme Nash equilibrium of a bimatrix game given as a Gambit .nfg file."""
     from sim.solvers import equilibria as eq
-    from sim.solvers.nfg import NfgFormatError, read_nfg
+    from sim.formats.nfg import NfgFormatError, read_nfg
 
     try:
         nfg = read_nfg(game)
@@ -311,21 +311,23 @@ def export_game(
 
 
 def _write_extensive(result: Any, output: Path) -> None:
-    from sim.solvers.efg import write_efg
+    from sim.formats.efg import write_efg
+    from sim.model.payoffs import ACTORS
 
     game = result.sequential_game
     info = result.scenario.scenario
     proposer = result.scenario.sequential.proposer
     write_efg(
         output,
-        **game.tree_arguments(0, proposer),
+        game.game.draw(0),
+        ACTORS.index(proposer),
         title=f"kurilsim sequential game: {info.name} ({info.year}), {proposer} proposes",
     )
     typer.echo(f"wrote {output} (sequential game, {len(game.deals)} deals, {proposer} proposes)")
 
 
 def _write_normal(result: Any, output: Path) -> None:
-    from sim.solvers.nfg import NormalFormGame, write_nfg
+    from sim.formats.nfg import NormalFormGame, write_nfg
 
     posture = result.posture()
     info = result.scenario.scenario

@@ -60,30 +60,49 @@ class Evaluation:
         return compute_payoffs(self.parameters, self.posture_table.deals).utility
 
     def posture(self, draw: int = 0) -> PostureResult:
-        """Every equilibrium of the posture game in one draw, and where learning leads."""
-        return solve_posture(self.posture_utility[draw], self.posture_table)
+        """Every equilibrium of the posture game in one draw, and where learning leads (kept)."""
+        if draw not in self._posture:
+            self._posture[draw] = solve_posture(self.posture_utility[draw], self.posture_table)
+        return self._posture[draw]
+
+    @functools.cached_property
+    def _posture(self) -> dict[int, PostureResult]:
+        return {}
 
     def posture_batch(self) -> BatchPostureResult:
         """The posture game solved in every draw (batched)."""
         return batch_posture(self.posture_utility, self.posture_table)
 
     @functools.cached_property
-    def sequential_game(self) -> SequentialGame:
+    def sequential_game(self) -> SequentialModel:
         """The sequential game's menu, its reneged variants and their payoffs."""
         return sequential_game_of(self.scenario, self.parameters, self.deals, self.payoffs)
 
     def sequential(self, proposer: str | None = None) -> seq.SequentialResult:
         """Backward induction of the two-level game with commitment, in every draw.
 
+        Solved once per proposer and kept.
+
         Parameters
         ----------
         proposer : {"japan", "russia"}, optional
             Who offers; default the scenario's ``[sequential] proposer``.
         """
-        return self.sequential_game.solve(proposer or self.scenario.sequential.proposer)
+        who = proposer or self.scenario.sequential.proposer
+        if who not in self._sequential:
+            self._sequential[who] = self.sequential_game.solve(who)
+        return self._sequential[who]
+
+    @functools.cached_property
+    def _sequential(self) -> dict[str, seq.SequentialResult]:
+        return {}
 
     def alternating(self) -> AlternatingResult:
-        """Alternating offers over the menu plus a money transfer, in every draw."""
+        """Alternating offers over the menu plus a money transfer, in every draw (kept)."""
+        return self._alternating
+
+    @functools.cached_property
+    def _alternating(self) -> AlternatingResult:
         settings = self.scenario.alternating
         utility = self.payoffs.utility
         allowed = None
@@ -199,8 +218,8 @@ def posture_table_of(scenario: Scenario) -> PostureTable:
 
 
 @dataclass(frozen=True)
-class SequentialGame:
-    """Everything the sequential solver needs for ``N`` draws of one scenario.
+class SequentialModel:
+    """The sequential game of a scenario for ``N`` draws: its menu, and the game itself.
 
     Attributes
     ----------
@@ -208,55 +227,30 @@ class SequentialGame:
         The deals a proposer may offer (status quo first).
     reneged_deals : DealSet
         What each deal becomes if its later performer reneges.
-    performer : ndarray of int, shape (D,)
-        Side that must still perform after signing (-1 none, 0 Japan, 1 Russia).
     payoffs, reneged : Payoffs
-        Payoffs of the deals and of their reneged variants.
-    reputation_cost : ndarray, shape (N, 2)
-    noise : ndarray of shape (N, 2), or None
-        Ratifier noise; None when ratification is deterministic in every draw.
-    ratification : bool
+        Payoffs (with components) of the deals and of their reneged variants.
+    game : sim.solvers.sequential.SequentialGame
+        The arrays the solver and the Gambit export take.
     """
 
     deals: DealSet
     reneged_deals: DealSet
-    performer: Any
     payoffs: Payoffs
     reneged: Payoffs
-    reputation_cost: Any
-    noise: Any
-    ratification: bool
+    game: seq.SequentialGame
 
-    def tree_arguments(self, draw: int, proposer: str) -> dict[str, Any]:
-        """One draw's game as the keyword arguments of :mod:`sim.solvers.efg`'s functions."""
-        return {
-            "deal_ids": self.deals.ids,
-            "utility": self.payoffs.utility[draw],
-            "ratifier_utility": self.payoffs.ratifier_utility[draw],
-            "reneged_utility": self.reneged.utility[draw],
-            "reneged_ratifier_utility": self.reneged.ratifier_utility[draw],
-            "performer": self.performer,
-            "reputation_cost": self.reputation_cost[draw],
-            "proposer": ACTORS.index(proposer),
-            "ratification": self.ratification,
-        }
+    @property
+    def performer(self) -> Any:
+        """Side that must still perform after signing (-1 none, 0 Japan, 1 Russia), (D,)."""
+        return self.game.performer
+
+    @property
+    def reputation_cost(self) -> Any:
+        """Cost of reneging to each side, shape (N, 2)."""
+        return self.game.reputation_cost
 
     def solve(self, proposer: str) -> seq.SequentialResult:
-        return seq.solve(
-            self.payoffs.utility,
-            self.payoffs.ratifier_utility,
-            self.reneged.utility,
-            self.reneged.ratifier_utility,
-            self.performer,
-            self.reputation_cost,
-            ACTORS.index(proposer),
-            ratification=self.ratification,
-            noise=self.noise,
-        )
-
-
-NOISE_FLOOR = 1e-6
-"""Ratifier noise (US$ bn) used for draws with zero noise when other draws have some."""
+        return seq.solve(self.game, ACTORS.index(proposer))
 
 
 def sequential_game_of(
@@ -264,11 +258,12 @@ def sequential_game_of(
     parameters: ParameterTable,
     menu: DealSet | None = None,
     payoffs: Payoffs | None = None,
-) -> SequentialGame:
+) -> SequentialModel:
     """Build the sequential game of ``scenario`` for the draws in ``parameters``.
 
     ``menu`` and ``payoffs`` (the scenario's menu and its payoffs, if already computed)
-    are reused when the game offers the same menu.
+    are reused when the game offers the same menu. A draw with zero ratifier noise is
+    deterministic whatever the noise of the other draws.
     """
     settings = scenario.sequential
     deals = (
@@ -279,16 +274,19 @@ def sequential_game_of(
     if payoffs is None or menu is None or deals.ids != menu.ids:
         payoffs = compute_payoffs(parameters, deals)
     performer, variants = reneged_menu(deals)
+    reneged = compute_payoffs(parameters, variants)
     noise = parameters.column("sequential.ratification_noise")
-    return SequentialGame(
-        deals=deals,
-        reneged_deals=variants,
+    game = seq.SequentialGame(
+        deal_ids=deals.ids,
+        utility=payoffs.utility,
+        ratifier_utility=payoffs.ratifier_utility,
+        reneged_utility=reneged.utility,
+        reneged_ratifier_utility=reneged.ratifier_utility,
         performer=performer,
-        payoffs=payoffs,
-        reneged=compute_payoffs(parameters, variants),
         reputation_cost=np.stack(
             [parameters.column(f"sequential.reputation_cost.{a}") for a in ACTORS], axis=-1
         ),
-        noise=None if not noise.any() else np.repeat(np.maximum(noise, NOISE_FLOOR)[:, None], 2, 1),
         ratification=settings.ratification,
+        noise=None if not noise.any() else np.repeat(noise[:, None], 2, 1),
     )
+    return SequentialModel(deals, variants, payoffs, reneged, game)

@@ -16,7 +16,7 @@ from sim.model.payoffs import ACTORS, COMPONENTS
 from sim.model.scenario import MONEY
 from sim.solvers.cooperative import SOLUTION_NAMES
 from sim.solvers.equilibria import Equilibrium
-from sim.solvers.nfg import NormalFormGame
+from sim.formats.nfg import NormalFormGame
 from sim.solvers.posture import PostureResult
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sim.sweeps.runner import SweepPlan
 from sim.solvers.sequential import SequentialResult, Stage, describe_kill
 from sim.text import deal_name, money
+from sim.tolerance import PROBABILITY, TOL
 
 SOLUTION_TITLES: dict[str, str] = {
     "nash": "Nash bargaining",
@@ -82,7 +83,7 @@ def deal_verdict(result: Evaluation, deal: int, draw: int = 0) -> str:
         return "the disagreement point"
     margins = shortfalls(result, draw)[deal]
     checks = CONSTRAINTS if result.scenario.cooperative.require_ratification else CONSTRAINTS[:2]
-    failing = [(margins[i], who) for i, (who, _, _) in enumerate(checks) if margins[i] <= 1e-9]
+    failing = [(margins[i], who) for i, (who, _, _) in enumerate(checks) if margins[i] <= TOL]
     if not failing:
         return f"accepted by {_acceptable_phrase(result)}"
     failing.sort()
@@ -173,7 +174,7 @@ def posture_summary(result: PostureResult) -> str:
     n = len(result.equilibria)
     ids = [spec.label for spec in result.table.deals.specs]
     reached = {
-        ids[d]: sum(eq.deal_probability[d] > 1e-9 for eq in result.equilibria)
+        ids[d]: sum(eq.deal_probability[d] > PROBABILITY for eq in result.equilibria)
         for d in range(len(ids))
     }
     parts = [f"{deal} (in {count} of {n})" for deal, count in reached.items() if count]
@@ -198,7 +199,9 @@ def posture_json(result: PostureResult) -> dict[str, Any]:
                 "japan": dict(zip(table.japan, map(float, eq.japan), strict=True)),
                 "russia": dict(zip(table.russia, map(float, eq.russia), strict=True)),
                 "utility": {"japan": float(eq.payoff[0]), "russia": float(eq.payoff[1])},
-                "deals": {ids[d]: float(p) for d, p in enumerate(eq.deal_probability) if p > 1e-12},
+                "deals": {
+                    ids[d]: float(p) for d, p in enumerate(eq.deal_probability) if p > PROBABILITY
+                },
                 "pure": eq.pure,
                 "strict": eq.strict,
             }
@@ -439,7 +442,7 @@ def sequential_json(result: Evaluation, draw: int = 0) -> dict[str, Any]:
                 ids[d] + (" (reneged)" if r else ""): float(probability[d, r])
                 for d in range(len(ids))
                 for r in (0, 1)
-                if probability[d, r] > 1e-12
+                if probability[d, r] > PROBABILITY
             }
     out["spe"] = out[f"{out['proposer']}_proposes"]["spe"]
     out["killed_by"] = out[f"{out['proposer']}_proposes"]["killed_by"]

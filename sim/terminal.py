@@ -25,11 +25,12 @@ from sim.report import (
     sequential_lines,
     shortfalls,
 )
-from sim.solvers.cooperative import SOLUTION_NAMES, TOL
+from sim.solvers.cooperative import SOLUTION_NAMES
 from sim.solvers.equilibria import Equilibrium
-from sim.solvers.nfg import NormalFormGame
+from sim.formats.nfg import NormalFormGame
 from sim.solvers.posture import PostureResult
 from sim.text import ISLAND_NAMES, deal_name, printable, significant
+from sim.tolerance import PROBABILITY, TOL
 
 if TYPE_CHECKING:
     from sim.history.backtest import Episode
@@ -269,9 +270,9 @@ def _terms(spec: DealSpec, shares: object) -> str:
 
 def _mix(names: tuple[str, ...], probabilities: object) -> str:
     parts = [
-        f"{printable(name)} {p:.0%}" if p < 1 - 1e-9 else printable(name)
+        f"{printable(name)} {p:.0%}" if p < 1 - PROBABILITY else printable(name)
         for name, p in zip(names, probabilities, strict=True)  # type: ignore[call-overload]
-        if p > 1e-9
+        if p > PROBABILITY
     ]
     return ", ".join(parts)
 

@@ -289,7 +289,7 @@ def test_extensive_export_holds_our_spe_as_an_equilibrium(tmp_path):
     import pygambit as gbt
 
     from sim import evaluate, load_scenario
-    from sim.solvers.efg import spe_behavior
+    from sim.formats.efg import spe_behavior
     from tests.solvers.test_efg import profile_of
 
     path = tmp_path / "sequential.efg"
@@ -298,7 +298,7 @@ def test_extensive_export_holds_our_spe_as_an_equilibrium(tmp_path):
     game = gbt.read_efg(str(path))
     assert len(game.players) == 4
     seq = evaluate(load_scenario(BASELINE)).sequential_game
-    choice = spe_behavior(**seq.tree_arguments(0, "japan"))
+    choice = spe_behavior(seq.game.draw(0), 0)
     profile = profile_of(game, choice)
     assert float(profile.max_regret()) == pytest.approx(0.0, abs=1e-7)
 

@@ -67,8 +67,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-TOL = 1e-9
-"""Tolerance on the surplus (US$ bn): an agreement needs a surplus above it."""
+from sim.tolerance import TOL
 
 Array = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

@@ -19,6 +19,7 @@ uniform mixes — and the equilibrium they approach, if any, is reported.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,19 +66,38 @@ class PostureResult:
     equilibria : tuple of PostureEquilibrium
         Every extreme equilibrium.
     fictitious_play, replicator : learning.LearningResult
-        Learning dynamics from uniform mixes.
+        Learning dynamics from uniform mixes (computed when first asked for).
     fictitious_play_limit, replicator_limit : int or None
         Index of the equilibrium each dynamic approaches, if any.
+    seed : int
+        Seed of fictitious play's tie-breaking.
     """
 
     table: PostureTable
     japan_payoff: Array
     russia_payoff: Array
     equilibria: tuple[PostureEquilibrium, ...]
-    fictitious_play: learning.LearningResult
-    replicator: learning.LearningResult
-    fictitious_play_limit: int | None
-    replicator_limit: int | None
+    seed: int = 0
+
+    @functools.cached_property
+    def fictitious_play(self) -> learning.LearningResult:
+        return learning.fictitious_play(self.japan_payoff, self.russia_payoff, seed=self.seed)
+
+    @functools.cached_property
+    def replicator(self) -> learning.LearningResult:
+        return learning.replicator_dynamics(self.japan_payoff, self.russia_payoff)
+
+    @property
+    def _profiles(self) -> list[tuple[Array, Array]]:
+        return [(e.japan, e.russia) for e in self.equilibria]
+
+    @functools.cached_property
+    def fictitious_play_limit(self) -> int | None:
+        return learning.nearest_equilibrium(self.fictitious_play, self._profiles)
+
+    @functools.cached_property
+    def replicator_limit(self) -> int | None:
+        return learning.nearest_equilibrium(self.replicator, self._profiles)
 
     @property
     def evolutionarily_stable(self) -> str:
@@ -134,18 +154,7 @@ def solve_posture(utility: Array, table: PostureTable, *, seed: int = 0) -> Post
         )
         for e in described
     )
-    play = learning.fictitious_play(A, B, seed=seed)
-    replicator = learning.replicator_dynamics(A, B)
-    return PostureResult(
-        table=table,
-        japan_payoff=A,
-        russia_payoff=B,
-        equilibria=found,
-        fictitious_play=play,
-        replicator=replicator,
-        fictitious_play_limit=learning.nearest_equilibrium(play, profiles),
-        replicator_limit=learning.nearest_equilibrium(replicator, profiles),
-    )
+    return PostureResult(table=table, japan_payoff=A, russia_payoff=B, equilibria=found, seed=seed)
 
 
 @dataclass(frozen=True)

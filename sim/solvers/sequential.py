@@ -76,8 +76,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-TOL = 1e-9
-"""Tolerance on utilities (US$ bn): a margin must exceed it to count as positive."""
+from sim.tolerance import TOL
 
 CHUNK = 8_192
 """Draws solved at a time; bounds the memory of the temporaries."""
@@ -106,6 +105,95 @@ class Stage(IntEnum):
     """Would survive every stage, but the proposer offers another deal (or nothing)."""
     STATUS_QUO = 6
     """Deal 0, the status quo itself (margin NaN)."""
+
+
+ROLES: tuple[str, ...] = (
+    "proposer",
+    "responder",
+    "japan_ratifier",
+    "russia_ratifier",
+    "performer",
+)
+"""The actors of :attr:`SequentialResult.against`, in order."""
+
+
+@dataclass(frozen=True)
+class SequentialGame:
+    """The sequential two-level game over ``D`` deals in ``N`` parameter draws.
+
+    Attributes
+    ----------
+    deal_ids : tuple of str, length D
+        The deals the proposer may offer; ``deal_ids[0]`` is the status quo.
+    utility, ratifier_utility : ndarray, shape (N, D, 2)
+        Governments' and ratifiers' utilities of each deal (Japan, Russia).
+    reneged_utility, reneged_ratifier_utility : ndarray, shape (N, D, 2)
+        Utilities of each deal's reneged variant, before the reputation cost.
+    performer : ndarray of int, shape (D,)
+        Side that performs each deal later (0 Japan, 1 Russia) or -1; -1 for deal 0.
+    reputation_cost : ndarray, shape (N, 2)
+        Cost of reneging to each side.
+    ratification : bool
+        Whether the ratifier stage applies.
+    noise : ndarray, shape (N, 2), or None
+        Logit noise of each side's ratifier, US$ bn; 0 (or None for every draw) means
+        deterministic votes in that draw.
+
+    The arrays are checked and converted on construction (``ValueError`` on a bad shape,
+    a non-finite value, a bad performer code or a negative noise).
+    """
+
+    deal_ids: tuple[str, ...]
+    utility: Array
+    ratifier_utility: Array
+    reneged_utility: Array
+    reneged_ratifier_utility: Array
+    performer: IntArray
+    reputation_cost: Array
+    ratification: bool = True
+    noise: Array | None = None
+
+    def __post_init__(self) -> None:
+        arrays, perf, cost, sigma = _validated(
+            (
+                self.utility,
+                self.ratifier_utility,
+                self.reneged_utility,
+                self.reneged_ratifier_utility,
+            ),
+            self.performer,
+            self.reputation_cost,
+            self.noise,
+        )
+        names = ("utility", "ratifier_utility", "reneged_utility", "reneged_ratifier_utility")
+        for name, value in zip(names, arrays, strict=True):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "performer", perf)
+        object.__setattr__(self, "reputation_cost", cost)
+        object.__setattr__(self, "noise", sigma)
+        ids = tuple(self.deal_ids)
+        if len(ids) != arrays[0].shape[1]:
+            raise ValueError(f"{len(ids)} deal ids for {arrays[0].shape[1]} deals")
+        object.__setattr__(self, "deal_ids", ids)
+
+    @property
+    def n_draws(self) -> int:
+        return int(self.utility.shape[0])
+
+    def draw(self, n: int) -> SequentialGame:
+        """The game of draw ``n`` alone (a batch of one)."""
+        rows = slice(n, n + 1)
+        return SequentialGame(
+            self.deal_ids,
+            self.utility[rows],
+            self.ratifier_utility[rows],
+            self.reneged_utility[rows],
+            self.reneged_ratifier_utility[rows],
+            self.performer,
+            self.reputation_cost[rows],
+            self.ratification,
+            None if self.noise is None else self.noise[rows],
+        )
 
 
 @dataclass(frozen=True)
@@ -152,6 +240,18 @@ class SequentialResult:
         Side that performs each deal later, -1 for none.
     reputation_cost : ndarray, shape (N, 2)
         Cost of reneging to each side.
+    against : ndarray of bool, shape (N, D, 5)
+        Every actor of :data:`ROLES` that would turn the deal down if it came to it,
+        not only the first on the path: the proposer's government gains nothing from
+        it (``cu - u0 <= tol``, reneging included), the responder's government, each
+        ratifier (when ratification applies), and the performer (it reneges). Under
+        noise a ratifier is counted when its margin does not favour the deal.
+    deal_ids : tuple of str, length D
+        The deals the result indexes.
+    method : str
+        How it was found (backward induction, subgame perfection).
+    tol : float
+        Tolerance on utilities (US$ bn).
     """
 
     offer: IntArray
@@ -168,19 +268,16 @@ class SequentialResult:
     proposer: int
     performer: IntArray
     reputation_cost: Array
+    against: BoolArray
+    deal_ids: tuple[str, ...] = ()
+    method: str = "backward induction (subgame-perfect equilibrium)"
+    tol: float = TOL
 
 
 def solve(
-    utility: ArrayLike,
-    ratifier_utility: ArrayLike,
-    reneged_utility: ArrayLike,
-    reneged_ratifier_utility: ArrayLike,
-    performer: ArrayLike,
-    reputation_cost: ArrayLike,
+    game: SequentialGame,
     proposer: int,
     *,
-    ratification: bool = True,
-    noise: ArrayLike | None = None,
     tol: float = TOL,
     chunk: int = CHUNK,
 ) -> SequentialResult:
@@ -188,21 +285,11 @@ def solve(
 
     Parameters
     ----------
-    utility, ratifier_utility : array_like, shape (N, D, 2)
-        Governments' and ratifiers' utilities of each deal; deal 0 is the status quo.
-    reneged_utility, reneged_ratifier_utility : array_like, shape (N, D, 2)
-        Utilities of each deal's reneged variant, before the reputation cost.
-    performer : array_like of int, shape (D,)
-        Side that performs later (0 Japan, 1 Russia) or -1; -1 for deal 0.
-    reputation_cost : array_like, shape (N, 2)
-        Cost of reneging, subtracted from the reneging side's government and ratifier
-        utilities of the reneged outcome.
+    game : SequentialGame
+        The deals, their utilities and reneged variants, performers, reputation costs,
+        ratification and ratifier noise, for ``N`` draws.
     proposer : {0, 1}
         Side that makes the offer.
-    ratification : bool, default True
-        Whether the ratifier stage applies.
-    noise : array_like, shape (N, 2), optional
-        Positive logit noise of each side's ratifier; None for deterministic votes.
     tol : float
         Tolerance on utilities.
     chunk : int
@@ -211,24 +298,30 @@ def solve(
     Returns
     -------
     SequentialResult
+        Every draw's result depends on that draw alone (a draw with zero noise is
+        deterministic whatever the other draws' noise).
 
     Examples
     --------
     >>> u = np.array([[[0.0, 0.0], [3.0, 2.0]]])
-    >>> r = solve(u, u, u, u, [-1, -1], np.zeros((1, 2)), proposer=0)
+    >>> game = SequentialGame(("status_quo", "deal"), u, u, u, u, [-1, -1], np.zeros((1, 2)))
+    >>> r = solve(game, proposer=0)
     >>> int(r.offer[0]), Stage(int(r.stage[0, 1])).name
     (1, 'HOLDS')
     """
-    arrays, perf, cost, sigma = _validated(
-        (utility, ratifier_utility, reneged_utility, reneged_ratifier_utility),
-        performer,
-        reputation_cost,
-        proposer,
-        noise,
-        chunk,
+    if proposer not in (0, 1):
+        raise ValueError(f"proposer must be 0 or 1, got {proposer!r}")
+    if chunk < 1:
+        raise ValueError(f"chunk must be positive, got {chunk}")
+    arrays = (
+        game.utility,
+        game.ratifier_utility,
+        game.reneged_utility,
+        game.reneged_ratifier_utility,
     )
+    sigma, cost, perf = game.noise, game.reputation_cost, game.performer
     n, d = arrays[0].shape[:2]
-    out = _allocate(n, d, noisy=sigma is not None)
+    out = _allocate(n, d, noisy=sigma is not None and bool((sigma > 0).any()))
     for start in range(0, n, chunk):
         part = slice(start, min(start + chunk, n))
         u, r, ur, rr = (_by_actor(a[part]) for a in arrays)
@@ -237,8 +330,8 @@ def solve(
             _column(cost[part]),
             perf,
             int(proposer),
-            ratification,
-            None if sigma is None else _column(sigma[part]),
+            game.ratification,
+            None if "outcome_probability" not in out else _column(sigma[part]),  # type: ignore[index]
             tol,
         )
         for name, value in kernel_out.items():
@@ -258,6 +351,9 @@ def solve(
         proposer=int(proposer),
         performer=perf,
         reputation_cost=cost,
+        against=out["against"],
+        deal_ids=game.deal_ids,
+        tol=tol,
     )
 
 
@@ -323,9 +419,7 @@ def _validated(
     raw: tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike],
     performer: ArrayLike,
     reputation_cost: ArrayLike,
-    proposer: int,
     noise: ArrayLike | None,
-    chunk: int,
 ) -> tuple[list[Array], IntArray, Array, Array | None]:
     names = ("utility", "ratifier_utility", "reneged_utility", "reneged_ratifier_utility")
     arrays = [np.asarray(a, dtype=float) for a in raw]
@@ -340,12 +434,8 @@ def _validated(
         raise ValueError(f"performer must be {shape[1]} codes in {{-1, 0, 1}} with -1 first")
     cost = _pair_array("reputation_cost", reputation_cost, shape[0])
     sigma = None if noise is None else _pair_array("noise", noise, shape[0])
-    if sigma is not None and not (sigma > 0).all():
-        raise ValueError("noise must be positive")
-    if proposer not in (0, 1):
-        raise ValueError(f"proposer must be 0 or 1, got {proposer!r}")
-    if chunk < 1:
-        raise ValueError(f"chunk must be positive, got {chunk}")
+    if sigma is not None and not (sigma >= 0).all():
+        raise ValueError("noise must be non-negative")
     return arrays, perf.astype(np.intp), cost, sigma
 
 
@@ -368,6 +458,7 @@ def _allocate(n: int, d: int, *, noisy: bool) -> dict[str, AnyArray]:
         "anticipated_renege": np.empty((n, d), dtype=bool),
         "accepted": np.empty((n, d), dtype=bool),
         "ratified": np.empty((n, d, 2), dtype=bool),
+        "against": np.empty((n, d, len(ROLES)), dtype=bool),
     }
     if noisy:
         out["outcome_probability"] = np.empty((n, d, 2))
@@ -425,7 +516,8 @@ def _ratification(
     else:
         from scipy.special import expit  # imported on use: scipy is slow to import
 
-        accept = expit(margin / sigma)
+        noisy = sigma > 0  # a side without noise votes by the sign of its margin
+        accept = np.where(noisy, expit(margin / np.where(noisy, sigma, 1.0)), votes)
         prob = accept[0] * accept[1]
     prob[:, 0] = 1.0
     votes[:, :, 0] = True
@@ -472,6 +564,28 @@ def _stages(
     return code, margin
 
 
+def _against(
+    cu: Array,
+    sq: Array,
+    responder_gain: Array,
+    rat_margin: Array,
+    ratification: bool,
+    renege: BoolArray,
+    proposer: int,
+    tol: float,
+) -> BoolArray:
+    """Every actor of :data:`ROLES` that turns each deal down, shape (n, D, 5)."""
+    out = np.zeros((*renege.shape, len(ROLES)), dtype=bool)
+    out[..., 0] = cu[proposer] - sq[proposer] <= tol
+    out[..., 1] = responder_gain <= tol
+    if ratification:
+        out[..., 2] = rat_margin[0] <= tol
+        out[..., 3] = rat_margin[1] <= tol
+    out[..., 4] = renege
+    out[:, 0] = False
+    return out
+
+
 def _solve_chunk(
     utilities: tuple[Array, Array, Array, Array],
     cost: Array,
@@ -492,7 +606,10 @@ def _solve_chunk(
     accepted[:, 0] = False
     gain = np.where(accepted, prob * (cu[proposer] - sq[proposer]), 0.0)
     offer = _offer(gain, accepted, tol)
-    responder_margin = responder_gain if sigma is None else expected
+    responder_margin = responder_gain
+    if sigma is not None and ratification:
+        noisy_draw = (sigma > 0).any(axis=0)  # (n, 1): this draw's votes are a gamble
+        responder_margin = np.where(noisy_draw, expected, responder_gain)
     stage, margin = _stages(
         offer, responder_margin, rat_margin, ratification, renege, renege_gain, gain, tol
     )
@@ -511,6 +628,9 @@ def _solve_chunk(
         "anticipated_renege": renege,
         "accepted": accepted,
         "ratified": np.moveaxis(votes, 0, -1),
+        "against": _against(
+            cu, sq, responder_gain, rat_margin, ratification, renege, proposer, tol
+        ),
     }
     if sigma is not None:
         probability = np.zeros((*prob.shape, 2))

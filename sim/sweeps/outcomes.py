@@ -40,6 +40,7 @@ from sim.model.parameters import ParameterTable
 from sim.model.scenario import Scenario
 from sim.solvers.cooperative import SOLUTION_NAMES
 from sim.sweeps.space import Discrete, SweepSpace
+from sim.tolerance import TOL
 
 FAIL_REASONS: tuple[str, ...] = (
     "japan_government",
@@ -49,8 +50,6 @@ FAIL_REASONS: tuple[str, ...] = (
     "reneging",
 )
 """Reasons a deal fails the hold-up test, in the order they are checked."""
-
-TOL = 1e-9
 
 Columns = dict[str, NDArray[Any]]
 

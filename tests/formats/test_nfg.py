@@ -8,7 +8,7 @@ import numpy as np
 import pygambit as gbt
 import pytest
 
-from sim.solvers.nfg import (
+from sim.formats.nfg import (
     NfgFormatError,
     NormalFormGame,
     format_nfg,

@@ -47,10 +47,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from sim.atomic import write_text
-from sim.solvers.sequential import TOL, solve
+from sim.solvers.sequential import SequentialGame, solve
+from sim.tolerance import TOL
 
 Array = NDArray[np.float64]
 
@@ -107,46 +108,27 @@ def _check_label(text: str) -> str:
     return text
 
 
-def _game(
-    deal_ids: Sequence[str],
-    utility: ArrayLike,
-    ratifier_utility: ArrayLike,
-    reneged_utility: ArrayLike,
-    reneged_ratifier_utility: ArrayLike,
-    performer: ArrayLike,
-    reputation_cost: ArrayLike,
-    proposer: int,
-    ratification: bool,
-) -> _Game:
-    arrays = [
-        np.asarray(a, dtype=float)
-        for a in (utility, ratifier_utility, reneged_utility, reneged_ratifier_utility)
-    ]
-    n_deals = len(deal_ids)
-    for arr in arrays:
-        if arr.shape != (n_deals, 2) or not np.isfinite(arr).all():
-            raise ValueError(f"utilities must be finite with shape ({n_deals}, 2), got {arr.shape}")
-    ids = tuple(_check_label(str(d)) for d in deal_ids)
+def _game(game: SequentialGame, proposer: int) -> _Game:
+    """One draw of ``game`` (which must hold exactly one), checked for Gambit's labels."""
+    if game.n_draws != 1:
+        raise ValueError(f"export one draw at a time (game.draw(n)); got {game.n_draws}")
+    ids = tuple(_check_label(str(d)) for d in game.deal_ids)
     labels = [*ids, *(f"{d} reneged" for d in ids[1:])]
     if len(set(labels)) != len(labels):
         raise ValueError(f"deal ids must be unique (with their reneged variants): {ids}")
-    perf = np.asarray(performer, dtype=np.intp)
-    if perf.shape != (n_deals,) or not np.isin(perf, (-1, 0, 1)).all() or perf[0] != -1:
-        raise ValueError(f"performer must be {n_deals} codes in {{-1, 0, 1}} with -1 first")
-    cost = np.asarray(reputation_cost, dtype=float)
-    if cost.shape != (2,) or not np.isfinite(cost).all():
-        raise ValueError(f"reputation_cost must be 2 finite numbers, got shape {cost.shape}")
     if proposer not in (0, 1):
         raise ValueError(f"proposer must be 0 or 1, got {proposer!r}")
-    charged = cost * (perf[:, None] == np.arange(2))
-    u, r, ur, rr = arrays
+    perf = game.performer
+    charged = game.reputation_cost[0] * (perf[:, None] == np.arange(2))
+    u, r = game.utility[0], game.ratifier_utility[0]
+    ur, rr = game.reneged_utility[0], game.reneged_ratifier_utility[0]
     return _Game(
         deal_ids=ids,
         performed=np.hstack([u, r]),
         reneged=np.hstack([ur - charged, rr - charged]),
         performer=perf,
         proposer=int(proposer),
-        ratification=bool(ratification),
+        ratification=bool(game.ratification),
     )
 
 
@@ -212,51 +194,18 @@ class _Writer:
         return self.lines
 
 
-def format_efg(
-    *,
-    deal_ids: Sequence[str],
-    utility: ArrayLike,
-    ratifier_utility: ArrayLike,
-    reneged_utility: ArrayLike,
-    reneged_ratifier_utility: ArrayLike,
-    performer: ArrayLike,
-    reputation_cost: ArrayLike,
-    proposer: int,
-    ratification: bool = True,
-    title: str = "",
-) -> str:
+def format_efg(game: SequentialGame, proposer: int, title: str = "") -> str:
     """The ``.efg`` text of one draw of the sequential game (see :func:`write_efg`)."""
-    game = _game(
-        deal_ids,
-        utility,
-        ratifier_utility,
-        reneged_utility,
-        reneged_ratifier_utility,
-        performer,
-        reputation_cost,
-        proposer,
-        ratification,
-    )
+    tree = _game(game, proposer)
     if title and title != _check_label(title):
         raise ValueError(f"title not usable in a Gambit file: {title!r}")
     players = " ".join(map(_quote, PLAYERS))
     head = [f"EFG 2 R {_quote(title)} {{ {players} }}", '""', ""]
-    return "\n".join([*head, *_Writer(game).tree(), ""])
+    return "\n".join([*head, *_Writer(tree).tree(), ""])
 
 
 def write_efg(
-    path: str | os.PathLike[str],
-    *,
-    deal_ids: Sequence[str],
-    utility: ArrayLike,
-    ratifier_utility: ArrayLike,
-    reneged_utility: ArrayLike,
-    reneged_ratifier_utility: ArrayLike,
-    performer: ArrayLike,
-    reputation_cost: ArrayLike,
-    proposer: int,
-    ratification: bool = True,
-    title: str = "",
+    path: str | os.PathLike[str], game: SequentialGame, proposer: int, title: str = ""
 ) -> None:
     """Write one draw of the sequential game to a Gambit ``.efg`` file, atomically.
 
@@ -264,20 +213,12 @@ def write_efg(
     ----------
     path : str or path-like
         Destination file.
-    deal_ids : sequence of str, length D
-        Deal names (action and outcome labels); ``deal_ids[0]`` is the status quo.
-    utility, ratifier_utility : array_like, shape (D, 2)
-        Governments' and ratifiers' utilities of each deal.
-    reneged_utility, reneged_ratifier_utility : array_like, shape (D, 2)
-        Utilities of each deal's reneged variant, before the reputation cost.
-    performer : array_like of int, shape (D,)
-        Side that performs later (0 Japan, 1 Russia) or -1; -1 for deal 0.
-    reputation_cost : array_like, shape (2,)
-        Cost of reneging to each side.
+    game : SequentialGame
+        One draw (``model.game.draw(n)``): deal ids (action and outcome labels, the
+        status quo first), utilities of the deals and their reneged variants for the
+        governments and the ratifiers, performers, reputation costs, ratification.
     proposer : {0, 1}
         Side that makes the offer.
-    ratification : bool, default True
-        Whether the ratifiers move.
     title : str, default ""
         Title of the game.
 
@@ -287,41 +228,23 @@ def write_efg(
     renamed over ``path``; on failure the temporary file is removed and an existing
     file at ``path`` is left as it was.
     """
-    text = format_efg(
-        deal_ids=deal_ids,
-        utility=utility,
-        ratifier_utility=ratifier_utility,
-        reneged_utility=reneged_utility,
-        reneged_ratifier_utility=reneged_ratifier_utility,
-        performer=performer,
-        reputation_cost=reputation_cost,
-        proposer=proposer,
-        ratification=ratification,
-        title=title,
-    )
-    write_text(path, text, encoding="ascii")
+    write_text(path, format_efg(game, proposer, title), encoding="ascii")
 
 
 # --------------------------------------------------------------------------- equilibrium
 
 
-def spe_behavior(
-    *,
-    deal_ids: Sequence[str],
-    utility: ArrayLike,
-    ratifier_utility: ArrayLike,
-    reneged_utility: ArrayLike,
-    reneged_ratifier_utility: ArrayLike,
-    performer: ArrayLike,
-    reputation_cost: ArrayLike,
-    proposer: int,
-    ratification: bool = True,
-    tol: float = TOL,
-) -> dict[str, str]:
+def spe_behavior(game: SequentialGame, proposer: int, tol: float = TOL) -> dict[str, str]:
     """The subgame-perfect equilibrium of one draw as a pure behaviour strategy.
 
-    Parameters are those of :func:`write_efg` (without ``path`` and ``title``), and
-    ``tol``, the tolerance of :func:`sim.solvers.sequential.solve`.
+    Parameters
+    ----------
+    game : SequentialGame
+        One draw, as for :func:`write_efg`.
+    proposer : {0, 1}
+        Side that makes the offer.
+    tol : float
+        The tolerance of :func:`sim.solvers.sequential.solve`.
 
     Returns
     -------
@@ -330,40 +253,16 @@ def spe_behavior(
         game, keyed by information set label (:data:`OFFER` and
         :func:`infoset_label`).
     """
-    game = _game(
-        deal_ids,
-        utility,
-        ratifier_utility,
-        reneged_utility,
-        reneged_ratifier_utility,
-        performer,
-        reputation_cost,
-        proposer,
-        ratification,
-    )
-    u, r, ur, rr = (
-        np.asarray(a, dtype=float)[None]
-        for a in (utility, ratifier_utility, reneged_utility, reneged_ratifier_utility)
-    )
-    result = solve(
-        u,
-        r,
-        ur,
-        rr,
-        game.performer,
-        np.asarray(reputation_cost, dtype=float)[None],
-        game.proposer,
-        ratification=game.ratification,
-        tol=tol,
-    )
-    choice = {OFFER: game.deal_ids[int(result.offer[0])]}
-    for d, name in enumerate(game.deal_ids[1:], start=1):
+    tree = _game(game, proposer)
+    result = solve(game, tree.proposer, tol=tol)
+    choice = {OFFER: tree.deal_ids[int(result.offer[0])]}
+    for d, name in enumerate(tree.deal_ids[1:], start=1):
         choice[infoset_label(name, "respond")] = "accept" if result.accepted[0, d] else "reject"
-        if game.ratification:
+        if tree.ratification:
             for side in (0, 1):
                 vote = "ratify" if result.ratified[0, d, side] else "reject"
                 choice[infoset_label(name, PLAYERS[2 + side])] = vote
-        if game.performer[d] >= 0:
+        if tree.performer[d] >= 0:
             move = "renege" if result.anticipated_renege[0, d] else "perform"
             choice[infoset_label(name, "perform")] = move
     return choice

@@ -6,8 +6,8 @@ import numpy as np
 import pygambit as gbt
 import pytest
 
-from sim.solvers.efg import OFFER, PLAYERS, format_efg, infoset_label, spe_behavior, write_efg
-from sim.solvers.sequential import solve
+from sim.formats.efg import OFFER, PLAYERS, format_efg, infoset_label, spe_behavior, write_efg
+from sim.solvers.sequential import SequentialGame, solve
 
 TOL = 1e-9
 
@@ -24,9 +24,38 @@ SMALL = dict(
 )
 
 
-def load(tmp_path, **game):
+def game_of(
+    deal_ids,
+    utility,
+    ratifier_utility,
+    reneged_utility,
+    reneged_ratifier_utility,
+    performer,
+    reputation_cost,
+    proposer,
+    ratification=True,
+):
+    """One draw as a (SequentialGame, proposer) pair."""
+
+    def one(a):
+        return np.asarray(a, dtype=float)[None]
+
+    game = SequentialGame(
+        tuple(deal_ids),
+        one(utility),
+        one(ratifier_utility),
+        one(reneged_utility),
+        one(reneged_ratifier_utility),
+        performer,
+        one(reputation_cost),
+        ratification,
+    )
+    return game, proposer
+
+
+def load(tmp_path, title="", **game):
     path = tmp_path / "game.efg"
-    write_efg(path, **game)
+    write_efg(path, *game_of(**game), title=title)
     return gbt.read_efg(str(path))
 
 
@@ -95,10 +124,10 @@ def test_payoffs_survive_the_round_trip_exactly(tmp_path):
 
 def test_writing_is_atomic(tmp_path):
     path = tmp_path / "game.efg"
-    write_efg(path, **SMALL)
+    write_efg(path, *game_of(**SMALL))
     before = path.read_text()
     with pytest.raises(ValueError, match="label"):
-        write_efg(path, **dict(SMALL, deal_ids=["status_quo", 'bad "id"', "joint_zone"]))
+        write_efg(path, *game_of(**dict(SMALL, deal_ids=["status_quo", 'bad "id"', "joint_zone"])))
     assert path.read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["game.efg"]
 
@@ -114,7 +143,7 @@ def test_writing_is_atomic(tmp_path):
 )
 def test_unusable_labels_are_rejected(deal_ids):
     with pytest.raises(ValueError):
-        format_efg(**dict(SMALL, deal_ids=deal_ids))
+        format_efg(*game_of(**dict(SMALL, deal_ids=deal_ids)))
 
 
 # -- our SPE in pygambit ------------------------------------------------------------------
@@ -123,7 +152,7 @@ def test_unusable_labels_are_rejected(deal_ids):
 @pytest.mark.parametrize("ratification", [True, False])
 def test_our_spe_is_a_subgame_perfect_equilibrium_in_gambit(tmp_path, ratification):
     game = load(tmp_path, **SMALL, ratification=ratification)
-    choice = spe_behavior(**SMALL, ratification=ratification)
+    choice = spe_behavior(*game_of(**SMALL, ratification=ratification))
     assert set(choice) == {infoset.label for infoset in game.infosets}
     profile = profile_of(game, choice)
     assert float(profile.max_regret()) == pytest.approx(0.0, abs=TOL)
@@ -133,7 +162,7 @@ def test_our_spe_is_a_subgame_perfect_equilibrium_in_gambit(tmp_path, ratificati
 
 def test_the_hashimoto_choices_appear_in_the_behaviour_profile():
     # Russia would renege on aid_first; Japan's ratifier rejects it; Japan offers joint_zone.
-    choice = spe_behavior(**SMALL)
+    choice = spe_behavior(*game_of(**SMALL))
     assert choice[infoset_label("aid_first", "perform")] == "renege"
     assert choice[infoset_label("aid_first", "Japan ratifier")] == "reject"
     assert choice[infoset_label("aid_first", "respond")] == "reject"
@@ -169,7 +198,7 @@ def test_gambits_subgame_perfect_equilibria_reach_our_outcome(
     rng = np.random.default_rng(seed)
     args = random_game(rng, [-1, 1, 0], proposer, ratification)
     game = load(tmp_path, **args)
-    ours = profile_of(game, spe_behavior(**args))
+    ours = profile_of(game, spe_behavior(*game_of(**args)))
     assert float(ours.max_regret()) == pytest.approx(0.0, abs=TOL)
     # Every pure agent equilibrium Gambit finds; keep the subgame-perfect ones.
     found = gbt.nash.enumpure_agent_solve(game).equilibria
@@ -180,11 +209,5 @@ def test_gambits_subgame_perfect_equilibria_reach_our_outcome(
     for eq in perfect:
         np.testing.assert_allclose(terminal_payoffs(eq), terminal_payoffs(ours), atol=1e-9)
     # ... and that outcome is the one the vectorised solver reports.
-    arrays = [np.asarray(args[k], dtype=float)[None] for k in (
-        "utility", "ratifier_utility", "reneged_utility", "reneged_ratifier_utility"
-    )]  # fmt: skip
-    result = solve(
-        *arrays, args["performer"], args["reputation_cost"][None], proposer,
-        ratification=ratification,
-    )  # fmt: skip
+    result = solve(*game_of(**args))
     np.testing.assert_allclose(terminal_payoffs(ours)[:2], result.payoff[0], atol=1e-9)
