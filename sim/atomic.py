@@ -60,9 +60,3 @@ def write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8")
     """Write ``text`` to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding=encoding)
-
-
-def remove_leftovers(folder: str | os.PathLike[str]) -> None:
-    """Delete temporary files a killed writer left in ``folder``."""
-    for leftover in Path(folder).glob(".*.tmp*"):
-        leftover.unlink(missing_ok=True)

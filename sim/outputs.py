@@ -128,6 +128,7 @@ class OutputFolder:
         self._files: dict[str, FileStamp | str | None] = {}
         self._made: list[Path] = []  # folders this object created, innermost first
         self._made_record = False
+        self._forced = False  # the folder held other files when its record was made
         self.needs: int | None = None
         """Bytes the command still needs to write (named in a disk-full message)."""
         self.again = "run the command again"
@@ -245,6 +246,7 @@ class OutputFolder:
                     name: stamp if stamp is None or stamp == CLAIMED else FileStamp(**stamp)
                     for name, stamp in data["files"].items()
                 }
+                self._forced = bool(data.get("forced", False))
             except (ValueError, KeyError, TypeError, AttributeError):
                 raise UserError(
                     f"the record of kurilsim's files ({RECORD}) is damaged; remove the folder's "
@@ -261,6 +263,7 @@ class OutputFolder:
                 "never overwritten)",
                 source=str(self),
             )
+        self._forced = bool(foreign)
         self._save_record()
         self._made_record = True
 
@@ -268,6 +271,7 @@ class OutputFolder:
         data = {
             "about": "Files kurilsim wrote in this folder; it replaces or removes only these.",
             "command": self.command,
+            "forced": self._forced,
             "files": {
                 name: stamp.__dict__ if isinstance(stamp, FileStamp) else stamp
                 for name, stamp in sorted(self._files.items())
@@ -341,7 +345,12 @@ class OutputFolder:
         """
         path = self.target(name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return temporary_name(path)
+        tmp = temporary_name(path)
+        if self._forced and path.parent == self.path:
+            # Beside the user's files a leftover is ours only if its own name is recorded.
+            self._files[tmp.name] = CLAIMED
+            self._save_record()
+        return tmp
 
     def place(self, name: str, tmp: Path) -> None:
         """Rename the written temporary file ``tmp`` onto ``name`` and record it.
@@ -365,6 +374,7 @@ class OutputFolder:
         except UserError:
             self._restore(name, before)
             raise
+        self._files.pop(tmp.name, None)
         self.record(name)
 
     @contextmanager
@@ -377,8 +387,15 @@ class OutputFolder:
         except OSError as error:
             raise self.disk_error(error) from None
         finally:
-            if tmp.is_file() and not tmp.is_symlink():
-                tmp.unlink(missing_ok=True)
+            self.discard(tmp)
+
+    def discard(self, tmp: Path) -> None:
+        """Remove an unused temporary file from :meth:`temporary` (and forget its name)."""
+        if tmp.is_file() and not tmp.is_symlink():
+            tmp.unlink(missing_ok=True)
+        if self._files.pop(tmp.name, None) is not None:
+            with contextlib.suppress(UserError):
+                self._save_record()
 
     def _restore(self, name: str, before: object) -> None:
         """Put back the record entry of ``name`` after a failed write (best effort)."""
@@ -481,17 +498,24 @@ class OutputFolder:
     def remove_leftovers(self, expected: frozenset[str] = frozenset()) -> None:
         """Delete temporary files of killed writers, for names recorded or ``expected``.
 
-        Only regular files named ``.<stem>.tmp<pid><suffix>`` whose ``<stem><suffix>`` is
-        such a name and whose writer process is gone are removed.
+        Only regular files named ``.<stem>.tmp<pid>[-n]<suffix>`` whose writer process is
+        gone are removed, and of those only the ones whose ``<stem><suffix>`` is such a
+        name; in a folder that held the user's files when kurilsim first wrote there
+        (``--force``), only those whose own temporary name is recorded.
         """
         names = set(self._files) | set(expected) | {RECORD}
+        forget = []
         for entry in self.path.iterdir():
             match = _TMP.match(entry.name)
             if match is None or not entry.is_file() or entry.is_symlink():
                 continue
             original = match["stem"] + match["suffix"]
-            if original in names and not _alive(int(match["pid"])):
+            ours = entry.name in self._files or (not self._forced and original in names)
+            if ours and not _alive(int(match["pid"])):
                 entry.unlink(missing_ok=True)
+                forget.append(entry.name)
+        if any(self._files.pop(name, None) is not None for name in forget):
+            self._save_record()
 
 
 def disk_error(

@@ -231,3 +231,17 @@ def test_a_folder_at_the_temporary_name_is_left_alone(tmp_path):
         tmp.write_text("data")
     assert (tmp_path / "results.parquet").read_text() == "data"
     assert blocker.is_dir()
+
+
+def test_beside_the_users_files_only_our_own_leftovers_are_removed(tmp_path):
+    dead = 2**22 + 12345
+    users = tmp_path / f".results.tmp{dead}.parquet"
+    users.write_text("the user's own")
+    with OutputFolder(tmp_path, command="test", force=True) as out:
+        tmp = out.temporary("results.parquet")
+        tmp.write_text("half written when the command was killed")
+    with OutputFolder(tmp_path, command="test") as out:
+        out.remove_leftovers(frozenset({"results.parquet"}))
+        assert out.files == ()
+    assert not tmp.exists()
+    assert users.read_text() == "the user's own"
