@@ -912,55 +912,81 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[tuple[A
 
 def _lost(address: str, error: BaseException) -> UserError:
     return UserError(
-        f"lost the Dask scheduler at {address} ({type(error).__name__}: {error}); finished "
-        "chunks are kept: run the sweep again with --resume"
+        f"lost the connection to the Dask scheduler at {address} ({type(error).__name__}); "
+        "finished chunks are kept: run the sweep again with --resume"
     )
 
 
 def _dask(client: Any, address: str, tasks: Iterable[Task]) -> Iterator[tuple[int, Any]]:
     """Run ``tasks`` on a Dask cluster, at most two per worker in flight.
 
-    A cluster with no worker for :data:`DASK_WORKER_TIMEOUT` seconds, or a lost
-    scheduler, is a :class:`UserError`.
+    Nothing waits on the cluster for longer than :data:`DASK_POLL` seconds without
+    checking it: a cluster with no worker for :data:`DASK_WORKER_TIMEOUT` seconds, or a
+    lost scheduler, is a :class:`UserError`.
     """
     from dask.distributed import wait as dask_wait
 
+    watch = _Workers(client, address)
     pending: set[Any] = set()
-    idle_since: float | None = None
-
-    def n_workers() -> int:
-        return len(client.scheduler_info(n_workers=-1)["workers"])
 
     def finished() -> list[Any]:
-        nonlocal pending, idle_since
+        nonlocal pending
         while True:
             try:
                 done, pending = dask_wait(pending, timeout=DASK_POLL, return_when=FIRST_COMPLETED)
             except TimeoutError:
-                if n_workers():
-                    idle_since = None
-                elif idle_since is None:
-                    idle_since = time.monotonic()
-                elif time.monotonic() - idle_since > DASK_WORKER_TIMEOUT:
-                    raise UserError(
-                        f"the Dask cluster at {address} has had no workers for "
-                        f"{DASK_WORKER_TIMEOUT:g} s; finished chunks are kept: start workers "
-                        "and run the sweep again with --resume"
-                    ) from None
+                watch.check()
                 continue
             return list(done)
+
+    def result(future: Any) -> Any:
+        while True:  # a finished result may be lost with its worker and wait to be redone
+            try:
+                return future.result(timeout=DASK_POLL)
+            except TimeoutError:
+                watch.check()
 
     try:
         for task in tasks:
             pending.add(client.submit(_evaluate, task, pure=False))
-            while len(pending) >= 2 * max(1, n_workers()):
+            while len(pending) >= 2 * max(1, watch.count()):
                 for future in finished():
-                    yield future.result()
+                    yield result(future)
         while pending:
             for future in finished():
-                yield future.result()
+                yield result(future)
     except (CancelledError, OSError) as error:
         raise _lost(address, error) from None
+
+
+class _Workers:
+    """Watches a Dask cluster's workers while a sweep waits on it."""
+
+    def __init__(self, client: Any, address: str) -> None:
+        self.client, self.address = client, address
+        self.idle_since: float | None = None
+
+    def count(self) -> int:
+        """Workers of the cluster (0 while the client reconnects); raise if it is gone."""
+        status = self.client.status
+        if status in ("closing", "closed", "failed"):
+            raise CancelledError(f"the client is {status}")
+        if status != "running":
+            return 0
+        return len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+
+    def check(self) -> None:
+        """Raise :class:`UserError` once the cluster has had no worker for too long."""
+        if self.count():
+            self.idle_since = None
+        elif self.idle_since is None:
+            self.idle_since = time.monotonic()
+        elif time.monotonic() - self.idle_since > DASK_WORKER_TIMEOUT:
+            raise UserError(
+                f"the Dask cluster at {self.address} has had no workers for "
+                f"{DASK_WORKER_TIMEOUT:g} s; finished chunks are kept: start workers and run "
+                "the sweep again with --resume"
+            )
 
 
 # -- finishing: results.parquet and summary.json -----------------------------------------
