@@ -125,6 +125,8 @@ DASK_WORKER_TIMEOUT = 30.0
 DASK_POLL = 0.5
 """Seconds between checks of a Dask cluster's workers while chunks run."""
 SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss")
+MAX_WARNINGS = 20
+"""Chunks named one by one when they fail verification (the rest are counted)."""
 
 _META_FINGERPRINT = b"kurilsim.fingerprint"
 _META_FIRST_DRAW = b"kurilsim.first_draw"
@@ -438,9 +440,12 @@ def run_sweep(
         else:
             out = stack.enter_context(OutputFolder(Path(folder), command="sweep", force=force))
         sweep = _Sweep(plan, out, resume)
-        for line in sweep.redone:
-            if warn is not None:
+        if warn is not None:
+            for line in sweep.redone[:MAX_WARNINGS]:
                 warn(line)
+            if len(sweep.redone) > MAX_WARNINGS:
+                more = len(sweep.redone) - MAX_WARNINGS
+                warn(f"and {more:,} more chunks failed verification: redone")
         run = stack.enter_context(_executor(executor, workers, address))
         return sweep.run(run, progress, start)
     raise AssertionError("unreachable")  # pragma: no cover
@@ -637,6 +642,15 @@ class _Manifest:
         self.bytes = 0  # of the chunks finished in this run
         self.draws = 0
         self.done = sum(hi - lo for lo, hi in map(plan.bounds, finished))
+        self.head: dict[str, Any] = {
+            "format": MANIFEST_FORMAT,
+            "fingerprint": fp,
+            "scenario": plan.scenario.scenario.name,
+            "scenario_sha256": hashlib.sha256(plan.scenario.model_dump_json().encode()).hexdigest(),
+            "sweep": plan.spec(),
+            "n_chunks": plan.n_chunks,
+            "versions": {"python": platform.python_version(), **_versions()},
+        }
 
     def add(self, k: int, sha256: str) -> None:
         """Record chunk ``k`` (on disk with this SHA-256); rewrite the manifest if due."""
@@ -675,17 +689,7 @@ class _Manifest:
                 self.write("running")
 
     def _text(self, status: str, files: dict[str, str]) -> str:
-        plan = self.plan
-        head: dict[str, Any] = {
-            "status": status,
-            "format": MANIFEST_FORMAT,
-            "fingerprint": self.fp,
-            "scenario": plan.scenario.scenario.name,
-            "scenario_sha256": hashlib.sha256(plan.scenario.model_dump_json().encode()).hexdigest(),
-            "sweep": plan.spec(),
-            "n_chunks": plan.n_chunks,
-            "versions": {"python": platform.python_version(), **_versions()},
-        }
+        head = {"status": status, **self.head}
         for name, sha in files.items():
             head[name.split(".")[0]] = {"file": name, "sha256": sha}
         # One line per chunk keeps a manifest of many chunks small and readable.

@@ -372,3 +372,15 @@ def test_sensitivity_into_a_new_folder_records_what_it_wrote(tmp_path):
     with OutputFolder(tmp_path / "s", command="test") as out:
         for name in ("manifest.json", "results.parquet", "summary.json", "sensitivity.json"):
             assert out.owns(name), name
+
+
+def test_many_failed_chunks_are_counted_not_listed(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner_module, "MAX_WARNINGS", 2)
+    run_sweep(_plan(), tmp_path, executor="serial")
+    for k in range(4):
+        _chunk(tmp_path, k).unlink()
+    lines = []
+    again = run_sweep(_plan(), tmp_path, executor="serial", resume=True, warn=lines.append)
+    assert len(again.redone) == 4 and again.chunks_run == 4
+    assert lines[:2] == list(again.redone[:2])
+    assert lines[2:] == ["and 2 more chunks failed verification: redone"]
