@@ -4,16 +4,31 @@ Every file the package writes goes through :func:`atomic_path`: the content is w
 to a temporary file in the same folder (hidden, same suffix, so that writers that go by
 the suffix still work), flushed to disk and renamed over the target with
 :func:`os.replace`; on failure the temporary file is removed and an existing target is
-left as it was. A process killed mid-write leaves at most a hidden ``.NAME.tmp*`` file,
-which :func:`remove_leftovers` clears.
+left as it was. A process killed mid-write leaves at most a hidden
+``.STEM.tmpPID[-N]SUFFIX`` file; :meth:`sim.outputs.OutputFolder.remove_leftovers`
+clears those of the files kurilsim writes (and only those, once their writer is gone).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+
+def temporary_name(target: Path) -> Path:
+    """A free temporary path beside ``target``: ``.STEM.tmpPID[-N]SUFFIX``.
+
+    A name already taken (by a leftover, or by anything else) is skipped, never reused.
+    """
+    for n in itertools.count():
+        tag = f"{os.getpid()}" if n == 0 else f"{os.getpid()}-{n}"
+        tmp = target.with_name(f".{target.stem}.tmp{tag}{target.suffix}")
+        if not tmp.exists() and not tmp.is_symlink():
+            return tmp
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @contextmanager
@@ -30,23 +45,18 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     ('done', ['a.txt'])
     """
     target = Path(path)
-    tmp = target.with_name(f".{target.stem}.tmp{os.getpid()}{target.suffix}")
+    tmp = temporary_name(target)
     try:
         yield tmp
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp.is_file() and not tmp.is_symlink():
+            tmp.unlink(missing_ok=True)
 
 
 def write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
     """Write ``text`` to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding=encoding)
-
-
-def remove_leftovers(folder: str | os.PathLike[str]) -> None:
-    """Delete temporary files a killed writer left in ``folder``."""
-    for leftover in Path(folder).glob(".*.tmp*"):
-        leftover.unlink(missing_ok=True)

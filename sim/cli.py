@@ -62,6 +62,16 @@ SetOpt = Annotated[
 ]
 
 
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write into a non-empty folder kurilsim did not make (its files are never "
+        "overwritten or removed).",
+    ),
+]
+
+
 class Solver(enum.StrEnum):
     """Which solvers ``kurilsim run`` reports."""
 
@@ -395,13 +405,14 @@ def sweep(
         int | None, typer.Option("--chunk-size", help="Draws per chunk.", min=1)
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or table.")] = False,
+    force: ForceOpt = False,
     set_: SetOpt = None,
 ) -> None:
     """Sweep the scenario's assumptions: which deals hold up, and how often."""
     loaded = _load(scenario, set_)
     plan = _plan(loaded, scenario, method, samples, seed, chunk_size, param)
     folder = output or Path(f"sweep-{loaded.scenario.name}")
-    done = _run(plan, folder, executor, workers, scheduler, resume, quiet)
+    done = _run(plan, folder, executor, workers, scheduler, resume, quiet, force=force)
     if not quiet:
         from sim.terminal import print_sweep_summary
 
@@ -440,15 +451,21 @@ def _plan(
 
 def _run(
     plan: Any,
-    folder: Path,
+    folder: Any,
     executor: Executor,
     workers: int | None,
     scheduler: str | None,
     resume: bool,
     quiet: bool,
+    *,
+    force: bool = False,
 ) -> Any:
+    """Run the sweep into ``folder`` (a path, or an open OutputFolder) with a progress bar."""
     from sim.sweeps.runner import run_sweep
     from sim.terminal import sweep_progress
+
+    def warn(line: str) -> None:
+        print(f"warning: {line}", file=sys.stderr)  # above the progress bar
 
     with sweep_progress(plan.n_rows, quiet=quiet) as advance:
         return run_sweep(
@@ -458,7 +475,9 @@ def _run(
             workers=workers,
             scheduler=scheduler,
             resume=resume,
+            force=force,
             progress=advance,
+            warn=warn,
         )
 
 
@@ -494,26 +513,29 @@ def sensitivity(
     ] = None,
     resume: Annotated[bool, typer.Option("--resume")] = False,
     quiet: Annotated[bool, typer.Option("--quiet")] = False,
+    force: ForceOpt = False,
     set_: SetOpt = None,
 ) -> None:
     """Which assumptions matter most: Sobol or Morris indices, or tornado data."""
     import pandas as pd
 
+    from sim.outputs import OutputFolder
+    from sim.report import sensitivity_json
     from sim.sweeps.analysis import default_outcomes
     from sim.sweeps.analysis import sensitivity as analyse
+    from sim.sweeps.runner import json_text
 
     if method not in ("sobol", "morris", "oat"):
         raise UserError(f"unknown method '{method}'; expected sobol, morris or oat")
     loaded = _load(scenario, set_)
     plan = _plan(loaded, scenario, method, samples, seed, None, param)
     folder = output or Path(f"sensitivity-{loaded.scenario.name}")
-    done = _run(plan, folder, executor, workers, None, resume, quiet)
-    results = pd.read_parquet(done.results)
-    found = analyse(plan.design, results, outcome or default_outcomes(results))
-    from sim.report import sensitivity_json
-    from sim.sweeps.runner import _write_json
-
-    _write_json(folder / "sensitivity.json", sensitivity_json(found, plan))
+    with OutputFolder(folder, command="sensitivity", force=force) as out:
+        out.target("sensitivity.json")  # refuse a user's file before the sweep, not after
+        done = _run(plan, out, executor, workers, None, resume, quiet)
+        results = pd.read_parquet(done.results)
+        found = analyse(plan.design, results, outcome or default_outcomes(results))
+        out.write_text("sensitivity.json", json_text(sensitivity_json(found, plan)))
     from sim.terminal import print_sensitivity
 
     print_sensitivity(found, plan)

@@ -19,10 +19,20 @@ Nothing half-written
     Files are written under a temporary name and renamed into place
     (:mod:`sim.atomic`); temporary files are removed only when their name is that of a
     file this folder records or is about to write, and their writer is gone.
+Nothing left by a failure
+    A command that fails before it recorded any file leaves the folder as it found it:
+    the record it created is removed, and so is the folder if it made it.
 
 The record is a plain JSON file so that a user can see what kurilsim will consider its
 own. Folders inside an output folder (a sweep's ``chunks/``, a briefing pack's
 ``sweep/``) are recorded by name with a trailing ``/`` and carry their own records.
+
+A name can also be *claimed* (recorded as ``"claimed"``, without a stamp): kurilsim is
+writing it, and whatever file has that name is kurilsim's. :meth:`OutputFolder.writing`
+claims a name just before renaming the new file into place and records its stamp just
+after, so that a command killed between the two still recognises the file as its own.
+A sweep claims the names of all its chunk files when it starts (their content is proved
+by the sweep's manifest, which holds each finished chunk's SHA-256).
 """
 
 from __future__ import annotations
@@ -44,13 +54,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sim.atomic import atomic_path
+from sim.atomic import atomic_path, temporary_name
 from sim.errors import UserError
 
 LOCK = ".kurilsim.lock"
 RECORD = ".kurilsim-files.json"
 _OURS = frozenset({LOCK, RECORD})
-_TMP = re.compile(r"^\.(?P<stem>.*)\.tmp(?P<pid>\d+)(?P<suffix>(\.[^.]*)?)$")
+CLAIMED = "claimed"
+"""Record entry of a name kurilsim writes whose content the record does not hold."""
+_TMP = re.compile(r"^\.(?P<stem>.*)\.tmp(?P<pid>\d+)(-\d+)?(?P<suffix>(\.[^.]*)?)$")
 _HASH_BLOCK = 1 << 20
 
 
@@ -113,17 +125,29 @@ class OutputFolder:
         self.command = command
         self.force = force
         self._lock_fd: int | None = None
-        self._files: dict[str, FileStamp | None] = {}
+        self._files: dict[str, FileStamp | str | None] = {}
+        self._made: list[Path] = []  # folders this object created, innermost first
+        self._made_record = False
+        self._forced = False  # the folder held other files when its record was made
+        self.needs: int | None = None
+        """Bytes the command still needs to write (named in a disk-full message)."""
+        self.again = "run the command again"
+        """How to continue after a disk-full error (named in its message)."""
 
     # -- opening and closing --------------------------------------------------------------
 
     def __enter__(self) -> OutputFolder:
         self._create()
-        self._lock()
+        try:
+            self._lock()
+        except BaseException:
+            self._undo()
+            raise
         try:
             self._read_record()
         except BaseException:
             self._unlock()
+            self._undo()
             raise
         return self
 
@@ -134,16 +158,41 @@ class OutputFolder:
         trace: TracebackType | None,
     ) -> None:
         self._unlock()
+        if error is not None and not self._files:
+            self._undo()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether this object holds the folder's lock (inside its ``with`` block)."""
+        return self._lock_fd is not None
 
     def _create(self) -> None:
         if self.path.exists() and not self.path.is_dir():
-            raise UserError("exists and is not a folder; choose an output folder", source=str(self))
+            raise UserError(
+                "cannot create the folder: a file of that name exists and is not a folder; "
+                "choose another output folder",
+                source=str(self),
+            )
+        missing = [p for p in (self.path, *self.path.parents) if not p.exists()]
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise UserError(
                 f"cannot create the folder ({error.strerror})", source=str(self)
             ) from None
+        self._made = missing
+
+    def _undo(self) -> None:
+        """Leave the folder as it was found: remove the record and folders this object made."""
+        if self._made_record:
+            (self.path / RECORD).unlink(missing_ok=True)
+            self._made_record = False
+        for folder in self._made:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        self._made = []
 
     def _lock(self) -> None:
         lock = self.path / LOCK
@@ -194,10 +243,11 @@ class OutputFolder:
             try:
                 data = json.loads(record.read_text(encoding="utf-8"))
                 self._files = {
-                    name: None if stamp is None else FileStamp(**stamp)
+                    name: stamp if stamp is None or stamp == CLAIMED else FileStamp(**stamp)
                     for name, stamp in data["files"].items()
                 }
-            except (ValueError, KeyError, TypeError):
+                self._forced = bool(data.get("forced", False))
+            except (ValueError, KeyError, TypeError, AttributeError):
                 raise UserError(
                     f"the record of kurilsim's files ({RECORD}) is damaged; remove the folder's "
                     "kurilsim files by hand or choose another output folder",
@@ -213,14 +263,17 @@ class OutputFolder:
                 "never overwritten)",
                 source=str(self),
             )
+        self._forced = bool(foreign)
         self._save_record()
+        self._made_record = True
 
     def _save_record(self) -> None:
         data = {
             "about": "Files kurilsim wrote in this folder; it replaces or removes only these.",
             "command": self.command,
+            "forced": self._forced,
             "files": {
-                name: None if stamp is None else stamp.__dict__
+                name: stamp.__dict__ if isinstance(stamp, FileStamp) else stamp
                 for name, stamp in sorted(self._files.items())
             },
         }
@@ -228,7 +281,11 @@ class OutputFolder:
             with atomic_path(self.path / RECORD) as tmp:
                 tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         except OSError as error:
-            raise disk_error(error, self.path) from None
+            raise self.disk_error(error) from None
+
+    def disk_error(self, error: OSError) -> UserError:
+        """:func:`disk_error` for this folder, with :attr:`needs` and :attr:`again`."""
+        return disk_error(error, self.path, self.needs, again=self.again)
 
     def __str__(self) -> str:
         return str(self.path)
@@ -243,7 +300,9 @@ class OutputFolder:
         target = self.path / name
         if stamp is None:
             return target.is_dir()
-        return target.is_file() and stamp.matches(target)
+        if not target.is_file() or target.is_symlink():
+            return False
+        return stamp == CLAIMED or (isinstance(stamp, FileStamp) and stamp.matches(target))
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -274,17 +333,92 @@ class OutputFolder:
             source=str(path),
         )
 
+    def stamp(self, name: str) -> FileStamp | None:
+        """The recorded stamp of file ``name`` (None if it has none)."""
+        stamp = self._files.get(name)
+        return stamp if isinstance(stamp, FileStamp) else None
+
+    def temporary(self, name: str) -> Path:
+        """A free temporary path to write ``name`` to, after checking ``name`` is free or ours.
+
+        Hand it to :meth:`place` when it is written (or remove it).
+        """
+        path = self.target(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temporary_name(path)
+        if self._forced and path.parent == self.path:
+            # Beside the user's files a leftover is ours only if its own name is recorded.
+            self._files[tmp.name] = CLAIMED
+            self._save_record()
+        return tmp
+
+    def place(self, name: str, tmp: Path) -> None:
+        """Rename the written temporary file ``tmp`` onto ``name`` and record it.
+
+        The name is claimed in the record just before the rename, so a command killed
+        between the rename and the record still owns the file. A failed write raises
+        :class:`UserError` (:meth:`disk_error`) and leaves the old file and its record.
+        """
+        path = self.target(name)
+        before = self._files.get(name, _ABSENT)
+        try:
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            if before != CLAIMED:
+                self._files[name] = CLAIMED
+                self._save_record()
+            os.replace(tmp, path)
+        except OSError as error:
+            self._restore(name, before)
+            raise self.disk_error(error) from None
+        except UserError:
+            self._restore(name, before)
+            raise
+        self._files.pop(tmp.name, None)
+        self.record(name)
+
     @contextmanager
     def writing(self, name: str) -> Iterator[Path]:
         """Yield a temporary path for ``name``; rename it into place and record it."""
-        path = self.target(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.temporary(name)
         try:
-            with atomic_path(path) as tmp:
-                yield tmp
+            yield tmp
+            self.place(name, tmp)
         except OSError as error:
-            raise disk_error(error, self.path) from None
-        self.record(name)
+            raise self.disk_error(error) from None
+        finally:
+            self.discard(tmp)
+
+    def discard(self, tmp: Path) -> None:
+        """Remove an unused temporary file from :meth:`temporary` (and forget its name)."""
+        if tmp.is_file() and not tmp.is_symlink():
+            tmp.unlink(missing_ok=True)
+        if self._files.pop(tmp.name, None) is not None:
+            with contextlib.suppress(UserError):
+                self._save_record()
+
+    def _restore(self, name: str, before: object) -> None:
+        """Put back the record entry of ``name`` after a failed write (best effort)."""
+        if self._files.get(name, _ABSENT) is before:
+            return
+        if before is _ABSENT:
+            self._files.pop(name, None)
+        else:
+            self._files[name] = before  # type: ignore[assignment]
+        with contextlib.suppress(UserError):
+            self._save_record()
+
+    def claim(self, names: list[str]) -> None:
+        """Claim ``names`` (one write of the record): kurilsim is about to write them.
+
+        A name that exists and is not kurilsim's is refused (:meth:`target`).
+        """
+        new = [name for name in names if name not in self._files]
+        for name in new:
+            self.target(name)
+        if new:
+            self._files.update(dict.fromkeys(new, CLAIMED))
+            self._save_record()
 
     def write_text(self, name: str, text: str) -> Path:
         """Write ``text`` to ``name`` atomically and record it."""
@@ -316,11 +450,18 @@ class OutputFolder:
 
     def remove(self, name: str) -> bool:
         """Remove ``name`` if it is kurilsim's and unchanged; whether it was removed."""
+        before = dict(self._files)
+        removed = self._remove(name)
+        if self._files != before:
+            self._save_record()
+        return removed
+
+    def _remove(self, name: str) -> bool:
+        """:meth:`remove` without saving the record."""
         path = self.path / name
         if not self.owns(name):
-            if name in self._files and not path.exists():
+            if name in self._files and not path.exists() and not path.is_symlink():
                 del self._files[name]  # gone already: forget it
-                self._save_record()
             return False
         if name.endswith("/"):
             with OutputFolder(path, command=self.command) as inner:
@@ -334,55 +475,101 @@ class OutputFolder:
         else:
             path.unlink()
         del self._files[name]
-        self._save_record()
         return True
 
     def clear(self, keep: frozenset[str] = frozenset()) -> list[str]:
-        """Remove every recorded file except ``keep``; return those kept as a user changed them."""
+        """Remove every recorded file except ``keep``; return those kept as a user changed them.
+
+        The record is written once, at the end.
+        """
         kept = []
-        for name in list(self._files):
-            if name in keep:
-                continue
-            if not self.remove(name) and (self.path / name).exists():
-                kept.append(name)
+        before = dict(self._files)
+        try:
+            for name in list(self._files):
+                if name in keep:
+                    continue
+                if not self._remove(name) and (self.path / name).exists():
+                    kept.append(name)
+        finally:
+            if self._files != before:
+                self._save_record()
         return kept
 
     def remove_leftovers(self, expected: frozenset[str] = frozenset()) -> None:
         """Delete temporary files of killed writers, for names recorded or ``expected``.
 
-        Only regular files named ``.<stem>.tmp<pid><suffix>`` whose ``<stem><suffix>`` is
-        such a name and whose writer process is gone are removed.
+        Only regular files named ``.<stem>.tmp<pid>[-n]<suffix>`` whose writer process is
+        gone are removed, and of those only the ones whose ``<stem><suffix>`` is such a
+        name; in a folder that held the user's files when kurilsim first wrote there
+        (``--force``), only those whose own temporary name is recorded.
         """
-        names = set(self._files) | set(expected)
+        names = set(self._files) | set(expected) | {RECORD}
+        forget = []
         for entry in self.path.iterdir():
             match = _TMP.match(entry.name)
             if match is None or not entry.is_file() or entry.is_symlink():
                 continue
             original = match["stem"] + match["suffix"]
-            if original in names and not _alive(int(match["pid"])):
+            ours = entry.name in self._files or (not self._forced and original in names)
+            if ours and not _alive(int(match["pid"])):
                 entry.unlink(missing_ok=True)
+                forget.append(entry.name)
+        if any(self._files.pop(name, None) is not None for name in forget):
+            self._save_record()
 
 
-def disk_error(error: OSError, folder: Path, need: int | None = None) -> UserError:
-    """A :class:`UserError` for a failed write (a full disk says how much is free)."""
-    if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        free = shutil.disk_usage(folder).free
-        wanted = f"; about {_size(need)} needed" if need else ""
+def disk_error(
+    error: OSError, folder: Path, need: int | None = None, *, again: str = "run the command again"
+) -> UserError:
+    """A :class:`UserError` for a failed write (a full disk says how much is free and needed).
+
+    Parameters
+    ----------
+    error : OSError
+        The failed write.
+    folder : Path
+        The folder written into (named in the message).
+    need : int, optional
+        Bytes still to write, where the command can estimate them.
+    again : str
+        How to continue once there is space, e.g. "run it again with --resume".
+    """
+    if is_disk_full(error):
+        try:
+            free = f"{format_size(shutil.disk_usage(folder).free)} free"
+        except OSError:
+            free = "no space left"
+        wanted = f"; about {format_size(need)} needed" if need else ""
         return UserError(
-            f"the disk is full ({_size(free)} free{wanted}); free some space and run the "
-            "command again (finished work is kept)",
+            f"the disk is full ({free}{wanted}); free some space and {again} "
+            "(finished work is kept)",
             source=str(folder),
         )
     return UserError(f"cannot write into the folder ({error.strerror})", source=str(folder))
 
 
-def _size(n: int) -> str:
+def is_disk_full(error: OSError) -> bool:
+    """Whether ``error`` says the disk (or the user's quota) is full."""
+    return error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def format_size(n: int) -> str:
+    """Bytes in words, in powers of 1000.
+
+    Examples
+    --------
+    >>> format_size(2_500_000), format_size(512)
+    ('2.5 MB', '512 bytes')
+    """
     value = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
             return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1000
-    return f"{value:.1f} TB"  # pragma: no cover
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_ABSENT = object()
 
 
 def _same_file(fd: int, path: Path) -> bool:

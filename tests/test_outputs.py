@@ -150,3 +150,98 @@ def test_unchanged_file_is_recognised_without_rehashing(tmp_path, monkeypatch):
     with OutputFolder(tmp_path, command="test") as out:
         assert out.owns("a")
     assert len(calls) == 1
+
+
+def test_a_file_renamed_into_place_before_its_record_is_still_ours(tmp_path, monkeypatch):
+    """A command killed between the rename and the record must still own the new file."""
+    with OutputFolder(tmp_path, command="test") as out:
+        out.write_text("manifest.json", "first")
+
+    def killed(self, name):  # the process dies right after the rename
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(OutputFolder, "record", killed)
+    with OutputFolder(tmp_path, command="test") as out, pytest.raises(KeyboardInterrupt):
+        out.write_text("manifest.json", "second")
+    monkeypatch.undo()
+    assert (tmp_path / "manifest.json").read_text() == "second"
+    with OutputFolder(tmp_path, command="test") as out:
+        assert out.owns("manifest.json")
+        out.write_text("manifest.json", "third")
+    assert (tmp_path / "manifest.json").read_text() == "third"
+
+
+def test_a_claimed_name_is_ours_whatever_it_holds(tmp_path):
+    with OutputFolder(tmp_path, command="test") as out:
+        out.claim(["chunk-000000.parquet", "chunk-000001.parquet"])
+    (tmp_path / "chunk-000000.parquet").write_bytes(b"half a chunk")
+    with OutputFolder(tmp_path, command="test") as out:
+        assert out.owns("chunk-000000.parquet")
+        assert out.remove("chunk-000000.parquet")
+        assert not out.remove("chunk-000001.parquet")  # never written: forgotten
+        assert out.files == ()
+
+
+def test_claiming_a_users_file_is_refused(tmp_path):
+    (tmp_path / "mine.parquet").write_text("user")
+    with (
+        OutputFolder(tmp_path, command="test", force=True) as out,
+        pytest.raises(UserError, match="is not kurilsim's"),
+    ):
+        out.claim(["mine.parquet"])
+    assert (tmp_path / "mine.parquet").read_text() == "user"
+
+
+def test_a_failure_before_anything_is_recorded_leaves_no_trace(tmp_path):
+    new = tmp_path / "a" / "b"
+    with pytest.raises(RuntimeError), OutputFolder(new, command="test"):
+        raise RuntimeError("the scheduler cannot be reached")
+    assert not (tmp_path / "a").exists()
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(RuntimeError), OutputFolder(tmp_path, command="test", force=True):
+        raise RuntimeError("failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_a_failure_after_a_file_was_recorded_keeps_the_folder(tmp_path):
+    with pytest.raises(RuntimeError), OutputFolder(tmp_path / "out", command="test") as out:
+        out.write_text("chunk", "finished work")
+        raise RuntimeError("failed later")
+    assert (tmp_path / "out" / "chunk").read_text() == "finished work"
+
+
+def test_clear_writes_the_record_once(tmp_path, monkeypatch):
+    with OutputFolder(tmp_path, command="test") as out:
+        for i in range(20):
+            out.write_text(f"{i}.txt", "x")
+        saves = []
+        real = OutputFolder._save_record
+        monkeypatch.setattr(OutputFolder, "_save_record", lambda s: saves.append(1) or real(s))
+        out.clear()
+        assert out.files == ()
+    assert len(saves) == 1
+
+
+def test_a_folder_at_the_temporary_name_is_left_alone(tmp_path):
+    from sim.atomic import atomic_path
+
+    blocker = tmp_path / f".results.tmp{os.getpid()}.parquet"
+    blocker.mkdir()
+    with atomic_path(tmp_path / "results.parquet") as tmp:
+        tmp.write_text("data")
+    assert (tmp_path / "results.parquet").read_text() == "data"
+    assert blocker.is_dir()
+
+
+def test_beside_the_users_files_only_our_own_leftovers_are_removed(tmp_path):
+    dead = 2**22 + 12345
+    users = tmp_path / f".results.tmp{dead}.parquet"
+    users.write_text("the user's own")
+    with OutputFolder(tmp_path, command="test", force=True) as out:
+        tmp = out.temporary("results.parquet")
+        tmp.write_text("half written when the command was killed")
+    with OutputFolder(tmp_path, command="test") as out:
+        out.remove_leftovers(frozenset({"results.parquet"}))
+        assert out.files == ()
+    assert not tmp.exists()
+    assert users.read_text() == "the user's own"

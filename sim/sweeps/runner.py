@@ -1,28 +1,70 @@
-"""Running a sweep: chunks, executors, atomic files, resume, and the summary.
+"""Running a sweep: chunks, executors, a resume that verifies, and the summary.
 
 A sweep evaluates every solver (:func:`sim.sweeps.outcomes.evaluate_chunk`) on the
 draws of a sampling plan, a chunk at a time, vectorised inside each chunk. Output
 folder::
 
-    manifest.json          scenario hash, sweep spec, sampler, seed, versions, chunks
+    manifest.json          fingerprint, scenario hash, sweep spec, sampler, seed,
+                           versions, and every finished chunk with its SHA-256
     chunks/chunk-000000.parquet ...   one file per finished chunk
     results.parquet        every draw: inputs and outcomes (written at the end)
     summary.json           hold-up rates with 95% intervals; each solver's predictions
 
+The folder is an :class:`~sim.outputs.OutputFolder`: one sweep writes into it at a
+time (a second one stops with exit status 2 naming the first), and a sweep replaces or
+removes only files it recorded as its own. A folder that holds files kurilsim did not
+write is refused unless ``force``; even then those files are never overwritten.
+
 Every file is written to a temporary name and renamed, so a reader never sees half a
-file and a sweep killed at any moment loses only the chunks in flight: ``resume``
-skips the finished ones. It refuses a folder whose sweep had another scenario or spec
-(the fingerprint differs). Monte Carlo draws of chunk ``k`` come from the ``k``-th
-child of ``SeedSequence(seed)``, and every other design is built once from the seed,
-so the results are identical whatever the executor and the number of workers.
+file, and a sweep killed at any moment loses only the chunks in flight: ``resume``
+keeps the finished ones that verify. Monte Carlo draws of chunk ``k`` come from
+``SeedSequence(seed, spawn_key=(k,))``, which is the ``k``-th child that
+``SeedSequence(seed).spawn`` would make, and every other design is built once from the
+seed, so the results are identical whatever the executor and the number of workers.
+
+Resume verifies every chunk
+---------------------------
+The manifest is the proof of each chunk. A chunk file carries the sweep's fingerprint
+(SHA-256 of the resolved scenario and the sweep spec) and its first draw in its Parquet
+key-value metadata (``kurilsim.fingerprint``, ``kurilsim.first_draw``) besides its
+``draw`` column. Only once the file is on disk (written, flushed, renamed) does the
+manifest record it: index, draw range ``[first, last + 1)``, the SHA-256 of the file
+and the fingerprint. The manifest is rewritten atomically after each finished chunk;
+when chunks finish faster than it can be rewritten, it waits until
+:data:`MANIFEST_PAUSE` times the last rewrite has passed (so tiny chunks cannot make a
+sweep quadratic), and it is always written when a sweep stops or fails. On ``resume``
+the manifest's fingerprint must be the plan's, and then every chunk is verified: its
+manifest entry must carry the plan's fingerprint and the chunk's draw range, the file
+must hash to the recorded SHA-256, its metadata must name the fingerprint and first
+draw, and its ``draw`` column must be exactly the range. A chunk that fails is redone,
+never merged, and said so ("chunk 7 failed verification (...): redone"); a chunk file
+the manifest does not list (finished just before a kill) is redone as well. While
+``results.parquet`` is assembled each chunk is hashed again against its entry. A folder
+that holds chunk files but no manifest cannot tell which sweep they belong to and is
+refused. The finished manifest also records the SHA-256 of ``results.parquet`` and
+``summary.json``, so :func:`load_finished` can reuse a finished sweep only when every
+byte of it is the one this plan produced.
+
+Limits
+------
+Designs other than Monte Carlo are built whole: before building one, its memory
+(rows × parameters × 8 bytes × :data:`DESIGN_OVERHEAD`, a measured peak) is compared
+with :data:`MEMORY_FRACTION` of the available memory, and a design that does not fit is
+refused. Chunks in flight are checked the same way (:data:`EVALUATION_BYTES_PER_DRAW`),
+and a sweep may have at most :data:`MAX_CHUNKS` chunk files.
 
 Executors: ``serial``; ``local`` (processes, one per core by default); ``dask``
 (a ``LocalCluster``, or an existing cluster at ``scheduler``; needs the ``dask``
-extra). At most two chunks per worker are in flight, which bounds memory.
+extra). At most two chunks per worker are in flight, which bounds memory. A Dask
+scheduler must answer within :data:`DASK_CONNECT_TIMEOUT` seconds and have a worker
+within :data:`DASK_WORKER_TIMEOUT` seconds (also when every worker leaves mid-sweep);
+the address is checked and the connection made before anything is written, and a sweep
+that fails before finishing any chunk leaves its folder as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -30,7 +72,8 @@ import os
 import platform
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -39,16 +82,55 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.atomic import atomic_path, remove_leftovers, write_text
+from sim.atomic import atomic_path
 from sim.errors import UserError
 from sim.model.scenario import Scenario
+from sim.outputs import LOCK, RECORD, OutputFolder, format_size
 from sim.sweeps.outcomes import evaluate_chunk
-from sim.sweeps.samplers import Samples, sample
-from sim.sweeps.space import SweepSpace
+from sim.sweeps.samplers import MAX_GRID_ROWS, Samples, sample
+from sim.sweeps.space import Discrete, SweepSpace
 
 EXECUTORS = ("serial", "local", "dask")
 CHUNKS = "chunks"
+MANIFEST = "manifest.json"
+RESULTS = "results.parquet"
+SUMMARY = "summary.json"
+MANIFEST_FORMAT = 2
+"""Version of the manifest layout (2: finished chunks with their SHA-256)."""
 PACKAGES = ("kurilsim", "numpy", "scipy", "pandas", "pyarrow", "SALib", "nashpy", "pydantic")
+
+MAX_CHUNKS = 1_000_000
+"""Most chunk files a sweep may have (each is a file and a manifest entry)."""
+MEMORY_FRACTION = 0.5
+"""Share of the available memory (``MemAvailable``) a sweep may plan to use.
+
+Half, because the workers that evaluate the chunks need memory beside the design.
+"""
+DESIGN_OVERHEAD = {"grid": 3.5, "oat": 6.0, "mc": 2.5, "lhs": 3.5, "sobol": 3.0, "morris": 4.5}
+"""Peak memory of building a design, in units of its ``rows × parameters × 8`` bytes.
+
+Measured peaks (resident set) on the baseline scenario with 3 and 35 parameters:
+grid 3.0, oat 3.2–5.1, mc 2.0, lhs 3.0, sobol 2.0–2.4, morris 3.0–3.8.
+"""
+EVALUATION_BYTES_PER_DRAW = 4_000
+"""Peak memory of evaluating one draw of a chunk (measured: 2.9–3.7 kB, 35 parameters)."""
+DISK_BYTES_PER_DRAW = 400
+"""Disk space of one draw in a chunk file, until a finished chunk tells (measured: 355)."""
+MANIFEST_PAUSE = 20
+"""After a manifest rewrite that took ``t`` seconds, the next waits ``MANIFEST_PAUSE × t``."""
+DASK_CONNECT_TIMEOUT = 10.0
+"""Seconds a Dask scheduler has to answer."""
+DASK_WORKER_TIMEOUT = 30.0
+"""Seconds to wait for a first Dask worker, or for one to come back when all have left."""
+DASK_POLL = 0.5
+"""Seconds between checks of a Dask cluster's workers while chunks run."""
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss")
+MAX_WARNINGS = 20
+"""Chunks named one by one when they fail verification (the rest are counted)."""
+
+_META_FINGERPRINT = b"kurilsim.fingerprint"
+_META_FIRST_DRAW = b"kurilsim.first_draw"
+_HASH_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -89,11 +171,15 @@ class SweepPlan:
         return k * self.chunk_size, min((k + 1) * self.chunk_size, self.n_rows)
 
     def values(self, k: int) -> NDArray[np.float64]:
-        """Draws of chunk ``k``, shape ``(rows, P)`` in natural units."""
+        """Draws of chunk ``k``, shape ``(rows, P)`` in natural units.
+
+        Monte Carlo chunk ``k`` is drawn from ``SeedSequence(seed, spawn_key=(k,))``: the
+        ``k``-th child of ``SeedSequence(seed)``, made without spawning the others.
+        """
         lo, hi = self.bounds(k)
         if self.design is not None:
             return self.design.values[lo:hi]
-        child = np.random.SeedSequence(self.seed).spawn(self.n_chunks)[k]
+        child = np.random.SeedSequence(self.seed, spawn_key=(k,))
         unit = np.random.default_rng(child).random((hi - lo, len(self.space)))
         return self.space.from_unit(unit)
 
@@ -121,15 +207,30 @@ class SweepPlan:
 def plan_sweep(
     scenario: Scenario, space: SweepSpace, method: str, n: int, seed: int, chunk_size: int
 ) -> SweepPlan:
-    """Build the design (or, for Monte Carlo, only its size) of a sweep."""
+    """Build the design (or, for Monte Carlo, only its size) of a sweep.
+
+    The size of the design is worked out first: a design that would not fit in memory
+    (see :func:`design_memory`) or a sweep of more than :data:`MAX_CHUNKS` chunks is
+    refused with a :class:`UserError` before anything is allocated.
+    """
     if len(space) == 0:
         raise UserError("nothing to sweep: no parameter has a range; declare ranges or --param")
     if chunk_size < 1:
         raise UserError(f"chunk size must be at least 1, got {chunk_size}")
+    if n < 1:
+        raise UserError(f"samples must be at least 1, got {n}")
+    rows = design_rows(space, method, n)
+    too_big_grid = method == "grid" and rows > MAX_GRID_ROWS  # the sampler says so itself
+    if not too_big_grid:
+        _check_chunk_count(rows, chunk_size)
     if method == "mc":
-        if n < 1:
-            raise UserError(f"samples must be at least 1, got {n}")
         return SweepPlan(scenario, space, method, n, seed, chunk_size, n, f"{n} Monte Carlo draws")
+    if not too_big_grid:
+        _check_memory(
+            design_memory(space, method, n),
+            f"the {method} design of {rows:,} rows × {len(space)} parameters",
+            "use fewer samples, or --method mc, which draws chunk by chunk",
+        )
     try:
         design = sample(space, method, n, seed)
     except ValueError as error:
@@ -139,12 +240,133 @@ def plan_sweep(
     )
 
 
+def design_rows(space: SweepSpace, method: str, n: int) -> int:
+    """Rows of the design :func:`~sim.sweeps.samplers.sample` would build, without building it.
+
+    Follows the rules of :mod:`sim.sweeps.samplers` (``sobol`` without second-order
+    indices, ``morris`` trajectories of ``P + 1`` rows).
+    """
+    p = len(space)
+    if method in ("mc", "lhs"):
+        return n
+    if method == "sobol":
+        return (1 << (n - 1).bit_length()) * (p + 2)
+    if method == "morris":
+        return n * (p + 1)
+    sizes = [
+        q.distribution.k if isinstance(q.distribution, Discrete) else 0 for q in space.parameters
+    ]
+    n_cont = sizes.count(0)
+    if method == "grid":
+        k = math.prod(s for s in sizes if s)
+        level = max(2, round((n / k) ** (1 / n_cont))) if n_cont else 0
+        return math.prod(s or level for s in sizes)
+    if method == "oat":
+        level = max(2, round((n - 1 - sum(sizes)) / n_cont)) if n_cont else 0
+        return 1 + sum(s or level for s in sizes)
+    return n  # an unknown method is reported by the sampler
+
+
+def design_memory(space: SweepSpace, method: str, n: int) -> int:
+    """Bytes building a design takes at its peak: rows × parameters × 8 × the overhead."""
+    rows = design_rows(space, method, n)
+    return int(rows * len(space) * 8 * DESIGN_OVERHEAD.get(method, 4.0))
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to new work (``MemAvailable``), or None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_memory(need: int, what: str, advice: str) -> None:
+    available = available_memory()
+    if available is None:
+        return
+    limit = int(available * MEMORY_FRACTION)
+    if need > limit:
+        raise UserError(
+            f"{what} needs about {format_size(need)} of memory, more than the limit of "
+            f"{format_size(limit)} ({MEMORY_FRACTION:.0%} of the {format_size(available)} "
+            f"available); {advice}"
+        )
+
+
+def _check_chunk_count(rows: int, chunk_size: int) -> None:
+    chunks = math.ceil(rows / chunk_size)
+    if chunks > MAX_CHUNKS:
+        raise UserError(
+            f"{rows:,} draws in chunks of {chunk_size:,} would make {chunks:,} chunk files, "
+            f"more than {MAX_CHUNKS:,}; use a --chunk-size of at least "
+            f"{math.ceil(rows / MAX_CHUNKS):,} or fewer samples"
+        )
+
+
+def _check_chunk_memory(plan: SweepPlan, executor: str, workers: int) -> None:
+    rows = min(plan.chunk_size, plan.n_rows)
+    in_flight = 1 if executor == "serial" else 2 * workers
+    per_draw = EVALUATION_BYTES_PER_DRAW + 16 * len(plan.space)
+    _check_memory(
+        rows * per_draw * in_flight,
+        f"{in_flight} chunk{'s' if in_flight > 1 else ''} of {rows:,} draws in flight",
+        "use a smaller --chunk-size or fewer --workers",
+    )
+
+
+def check_scheduler(address: str) -> str:
+    """The Dask scheduler address ``address`` as ``SCHEME://HOST:PORT``; UserError if malformed.
+
+    Examples
+    --------
+    >>> check_scheduler("localhost:8786")
+    'tcp://localhost:8786'
+    """
+    text = address.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    if scheme not in SCHEDULER_SCHEMES:
+        raise UserError(
+            f"--scheduler '{address}': a Dask scheduler address starts with "
+            f"{', '.join(s + '://' for s in SCHEDULER_SCHEMES)}, not '{scheme}://'; "
+            "expected tcp://HOST:PORT"
+        )
+    host, colon, port = rest.rpartition(":")
+    valid_host = bool(host) and not any(c.isspace() or c in "/?#@" for c in host)
+    if not colon or not valid_host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise UserError(
+            f"--scheduler '{address}' is not a Dask scheduler address: expected "
+            "tcp://HOST:PORT with a port from 1 to 65535"
+        )
+    return f"{scheme}://{host}:{int(port)}"
+
+
 # -- running ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class SweepOutput:
-    """Where a finished sweep is, and its summary."""
+    """Where a finished sweep is, and its summary.
+
+    Attributes
+    ----------
+    folder, results : Path
+    summary : dict
+    chunks_run, chunks_skipped : int
+        Chunks evaluated by this run, and finished chunks it kept (verified).
+    seconds : float
+    redone : tuple of str
+        One line per chunk that failed verification and was redone.
+    """
 
     folder: Path
     results: Path
@@ -152,114 +374,386 @@ class SweepOutput:
     chunks_run: int
     chunks_skipped: int
     seconds: float
+    redone: tuple[str, ...] = ()
 
 
 def run_sweep(
     plan: SweepPlan,
-    folder: str | Path,
+    folder: str | Path | OutputFolder,
     *,
     executor: str = "local",
     workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
+    force: bool = False,
     progress: Callable[[int], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> SweepOutput:
     """Run (or resume) a sweep into ``folder``.
 
     Parameters
     ----------
     plan : SweepPlan
-    folder : path
-        Output folder (created if needed).
+    folder : path or OutputFolder
+        Output folder (created if needed). A path is opened as an
+        :class:`~sim.outputs.OutputFolder` for the run (a sub-folder an enclosing
+        output folder recorded is fine); an open ``OutputFolder`` is used as it is.
     executor : {"serial", "local", "dask"}
     workers : int, optional
         Processes (``local``) or Dask workers (``LocalCluster``); default one per core.
     scheduler : str, optional
-        Address of an existing Dask scheduler (``tcp://host:port``).
+        Address of an existing Dask scheduler (``tcp://host:port``); only with ``dask``.
     resume : bool
-        Continue a sweep already in ``folder``, skipping its finished chunks.
+        Continue a sweep already in ``folder``, keeping its finished chunks that verify.
+    force : bool
+        Write into a non-empty folder kurilsim did not make (its files are never touched).
     progress : callable, optional
         Called with the number of draws of each chunk as it finishes (and of the
-        chunks skipped on resume).
+        chunks kept on resume).
+    warn : callable, optional
+        Called with one line for each chunk that failed verification and is redone.
+
+    Returns
+    -------
+    SweepOutput
+
+    Raises
+    ------
+    UserError
+        A folder that is not this sweep's or is locked, a malformed or unreachable
+        scheduler, a chunk size that does not fit in memory, a full disk.
     """
     start = time.perf_counter()
-    folder = Path(folder)
     if executor not in EXECUTORS:
         raise UserError(f"unknown executor '{executor}'; expected one of {', '.join(EXECUTORS)}")
-    todo = _prepare(plan, folder, resume)
-    skipped = plan.n_chunks - len(todo)
-    if progress is not None and skipped:
-        pending = set(todo)
-        finished = (plan.bounds(k) for k in range(plan.n_chunks) if k not in pending)
-        progress(sum(hi - lo for lo, hi in finished))
-    # Chunks are drawn lazily (memory stays bounded). Local workers write their own
-    # chunk files; a Dask cluster may not share this file system, so its workers send
-    # the columns back and this process writes them.
-    writer = None if executor == "dask" else folder
-    tasks = ((k, plan.bounds(k)[0], plan.values(k)) for k in todo)
-    results = _Results(plan, folder)
+    if scheduler is not None and executor != "dask":
+        raise UserError(
+            f"--scheduler names a Dask scheduler: it needs --executor dask, not {executor}"
+        )
+    address = check_scheduler(scheduler) if scheduler is not None else None
+    n_workers = 1 if executor == "serial" else workers or os.cpu_count() or 1
+    if address is None:
+        _check_chunk_memory(plan, executor, n_workers)
+    with ExitStack() as stack:
+        if isinstance(folder, OutputFolder):
+            out = folder if folder.is_open else stack.enter_context(folder)
+        else:
+            out = stack.enter_context(OutputFolder(Path(folder), command="sweep", force=force))
+        sweep = _Sweep(plan, out, resume)
+        if warn is not None:
+            for line in sweep.redone[:MAX_WARNINGS]:
+                warn(line)
+            if len(sweep.redone) > MAX_WARNINGS:
+                more = len(sweep.redone) - MAX_WARNINGS
+                warn(f"and {more:,} more chunks failed verification: redone")
+        run = stack.enter_context(_executor(executor, workers, address))
+        return sweep.run(run, progress, start)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def load_finished(plan: SweepPlan, folder: str | Path) -> SweepOutput | None:
+    """The finished sweep of ``plan`` in ``folder``, verified; None if there is none.
+
+    A sweep is reused only if its manifest is complete and has the plan's fingerprint,
+    and every chunk, ``results.parquet`` and ``summary.json`` hash to what the manifest
+    recorded. A missing folder, another sweep, or anything damaged gives None (never an
+    error).
+    """
+    import pyarrow as pa
+
+    start = time.perf_counter()
+    path = Path(folder)
     try:
-        for k in set(range(plan.n_chunks)) - set(todo):
-            results.finished_chunk(k)
-        for k, done in _execute(
-            executor, plan.scenario, plan.space, tasks, writer, workers, scheduler
-        ):
-            if isinstance(done, dict):
-                _write_chunk(folder, k, plan.bounds(k)[0], done)
-            results.finished_chunk(k)
-            if progress is not None:
-                lo, hi = plan.bounds(k)
-                progress(hi - lo)
-    except BaseException:
-        results.abandon()
-        raise
-    summary = results.close()
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        fingerprint = plan.fingerprint()
+        if manifest.get("status") != "complete" or manifest.get("fingerprint") != fingerprint:
+            return None
+        entries = _entries(manifest)
+        if set(entries) != set(range(plan.n_chunks)):
+            return None
+        for k in range(plan.n_chunks):
+            if _verify_chunk(plan, fingerprint, path, k, entries[k]) is not None:
+                return None
+        for name, key in ((RESULTS, "results"), (SUMMARY, "summary")):
+            if _sha256(path / name) != manifest[key]["sha256"]:
+                return None
+        summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException):
+        return None
     seconds = time.perf_counter() - start
-    return SweepOutput(folder, results.path, summary, len(todo), skipped, seconds)
+    return SweepOutput(path, path / RESULTS, summary, 0, plan.n_chunks, seconds)
 
 
-def _prepare(plan: SweepPlan, folder: Path, resume: bool) -> list[int]:
-    """Check or write the manifest; the chunks still to run."""
-    manifest = folder / "manifest.json"
-    if manifest.exists():
+def json_text(data: Any) -> str:
+    """``data`` as indented JSON (numpy scalars as numbers), ending in a newline."""
+    return json.dumps(data, indent=2, default=_jsonable) + "\n"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+class _Sweep:
+    """One run of a sweep in an open output folder: what is finished, what is left."""
+
+    def __init__(self, plan: SweepPlan, out: OutputFolder, resume: bool) -> None:
+        self.plan, self.out = plan, out
+        self.fingerprint = plan.fingerprint()
+        self.finished: dict[int, dict[str, Any]] = {}
+        self.redone: list[str] = []
+        for name in (MANIFEST, RESULTS, SUMMARY, f"{CHUNKS}/"):
+            out.target(name)  # refuse at once what could not be replaced at the end
+        manifest = out.path / MANIFEST
+        self.fresh = not manifest.exists()
+        if self.fresh:
+            self._refuse_orphan_chunks()
+            return
         if not resume:
             raise UserError(
                 "this folder already holds a sweep: add --resume to continue it, or choose "
                 "another output folder",
-                source=str(folder),
+                source=str(out.path),
             )
-        old = json.loads(manifest.read_text(encoding="utf-8"))
-        if old.get("fingerprint") != plan.fingerprint():
+        try:
+            old = json.loads(manifest.read_text(encoding="utf-8"))
+            entries = _entries(old)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            raise UserError(
+                "cannot resume: the manifest is damaged; start the sweep in another folder",
+                source=str(manifest),
+            ) from None
+        if old.get("fingerprint") != self.fingerprint:
             raise UserError(
                 "cannot resume: the scenario or the sweep spec changed since this sweep "
                 "started (fingerprint mismatch); start it in another folder",
                 source=str(manifest),
             )
+        if old.get("format") != MANIFEST_FORMAT:
+            raise UserError(
+                "cannot resume: this sweep was written by another version of kurilsim, "
+                "whose chunks cannot be verified; start it in another folder",
+                source=str(manifest),
+            )
+        for k, entry in sorted(entries.items()):
+            if not 0 <= k < plan.n_chunks:
+                continue
+            reason = _verify_chunk(plan, self.fingerprint, out.path, k, entry)
+            if reason is None:
+                self.finished[k] = entry
+            else:
+                self.redone.append(f"chunk {k} failed verification ({reason}): redone")
+
+    def _refuse_orphan_chunks(self) -> None:
+        chunks = self.out.path / CHUNKS
+        if chunks.is_dir() and any(p.name not in (LOCK, RECORD) for p in chunks.iterdir()):
+            raise UserError(
+                "holds chunk files but no manifest.json, so nothing tells which sweep they "
+                "belong to; they are not reused: remove the folder or choose another one",
+                source=str(self.out.path),
+            )
+
+    def run(self, run: _Run, progress: Callable[[int], None] | None, start: float) -> SweepOutput:
+        plan, out = self.plan, self.out
+        todo = [k for k in range(plan.n_chunks) if k not in self.finished]
+        if progress is not None and self.finished:
+            progress(sum(hi - lo for lo, hi in map(plan.bounds, self.finished)))
+        manifest = _Manifest(plan, self.fingerprint, out, self.finished)
+        out.needs = manifest.space_needed()
+        if self.finished:
+            out.again = "run it again with --resume"
+        chunks = out.subfolder(CHUNKS)
+        try:
+            with chunks:
+                chunks.claim([_chunk_name(k) for k in range(plan.n_chunks)])
+                chunks.remove_leftovers()
+                out.remove_leftovers(frozenset({MANIFEST, RESULTS, SUMMARY}))
+                if self.fresh:
+                    manifest.write("running")
+                summary = self._evaluate(run, todo, manifest, progress)
+        except BaseException as error:
+            if self.fresh and not manifest.entries:
+                out.remove(MANIFEST)  # nothing finished: leave the folder as it was
+                out.remove(f"{CHUNKS}/")
+            if isinstance(error, OSError):
+                raise out.disk_error(error) from None
+            raise
+        seconds = time.perf_counter() - start
+        return SweepOutput(
+            out.path,
+            out.path / RESULTS,
+            summary,
+            len(todo),
+            plan.n_chunks - len(todo),
+            seconds,
+            tuple(self.redone),
+        )
+
+    def _evaluate(
+        self,
+        run: _Run,
+        todo: list[int],
+        manifest: _Manifest,
+        progress: Callable[[int], None] | None,
+    ) -> dict[str, Any]:
+        plan, out = self.plan, self.out
+        # Chunks are drawn lazily (memory stays bounded). Local workers write their own
+        # chunk files; a Dask cluster may not share this file system, so its workers send
+        # the columns back and this process writes them.
+        writer = None if run.remote else out.path / CHUNKS
+        tasks = (
+            (plan.scenario, plan.space, k, plan.bounds(k)[0], plan.values(k), writer, manifest.fp)
+            for k in todo
+        )
+        results = _Results(plan, out, manifest)
+        try:
+            for k in sorted(self.finished):
+                results.add(k)
+            for k, done in run(tasks):
+                if isinstance(done, dict):
+                    done = _write_chunk(out.path / CHUNKS, k, plan.bounds(k)[0], done, manifest.fp)
+                manifest.add(k, done)
+                out.again = "run it again with --resume"
+                results.add(k)
+                if progress is not None:
+                    lo, hi = plan.bounds(k)
+                    progress(hi - lo)
+            return results.close()
+        except BaseException:
+            results.abandon()
+            manifest.flush_quietly()
+            raise
+
+
+# -- the manifest -----------------------------------------------------------------------
+
+
+class _Manifest:
+    """The manifest of a running sweep: its finished chunks, rewritten as they finish."""
+
+    def __init__(
+        self, plan: SweepPlan, fp: str, out: OutputFolder, finished: dict[int, dict[str, Any]]
+    ) -> None:
+        self.plan, self.fp, self.out = plan, fp, out
+        self.entries = dict(finished)
+        self.dirty = False
+        self.next_write = 0.0
+        self.bytes = 0  # of the chunks finished in this run
+        self.draws = 0
+        self.done = sum(hi - lo for lo, hi in map(plan.bounds, finished))
+        self.head: dict[str, Any] = {
+            "format": MANIFEST_FORMAT,
+            "fingerprint": fp,
+            "scenario": plan.scenario.scenario.name,
+            "scenario_sha256": hashlib.sha256(plan.scenario.model_dump_json().encode()).hexdigest(),
+            "sweep": plan.spec(),
+            "n_chunks": plan.n_chunks,
+            "versions": {"python": platform.python_version(), **_versions()},
+        }
+
+    def add(self, k: int, sha256: str) -> None:
+        """Record chunk ``k`` (on disk with this SHA-256); rewrite the manifest if due."""
+        lo, hi = self.plan.bounds(k)
+        self.entries[k] = {
+            "index": k,
+            "draws": [lo, hi],
+            "file": f"{CHUNKS}/{_chunk_name(k)}",
+            "sha256": sha256,
+            "fingerprint": self.fp,
+        }
+        self.bytes += _chunk_path(self.out.path, k).stat().st_size
+        self.draws += hi - lo
+        self.done += hi - lo
+        self.out.needs = self.space_needed()
+        self.dirty = True
+        if time.monotonic() >= self.next_write:
+            self.write("running")
+
+    def space_needed(self) -> int:
+        """Bytes still to write: the chunks left and results.parquet (at the measured rate)."""
+        per_draw = self.bytes / self.draws if self.draws else DISK_BYTES_PER_DRAW
+        return int(per_draw * (self.plan.n_rows - self.done + self.plan.n_rows))
+
+    def write(self, status: str, files: dict[str, str] | None = None) -> None:
+        begin = time.monotonic()
+        self.out.write_text(MANIFEST, self._text(status, files or {}))
+        end = time.monotonic()
+        self.next_write = end + MANIFEST_PAUSE * (end - begin)
+        self.dirty = False
+
+    def flush_quietly(self) -> None:
+        """Write the finished chunks if some are not recorded yet; ignore a failure."""
+        if self.dirty:
+            with contextlib.suppress(UserError, OSError):  # the last manifest is still valid
+                self.write("running")
+
+    def _text(self, status: str, files: dict[str, str]) -> str:
+        head = {"status": status, **self.head}
+        for name, sha in files.items():
+            head[name.split(".")[0]] = {"file": name, "sha256": sha}
+        # One line per chunk keeps a manifest of many chunks small and readable.
+        lines = ",\n".join(f"    {json.dumps(self.entries[k])}" for k in sorted(self.entries))
+        text = json.dumps(head, indent=2, default=_jsonable)
+        chunks = f'  "chunks": [\n{lines}\n  ]' if lines else '  "chunks": []'
+        return f"{text[:-2]},\n{chunks}\n}}\n"
+
+
+def _entries(manifest: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """The manifest's finished chunks by index (KeyError/TypeError if malformed)."""
+    out = {}
+    for entry in manifest["chunks"]:
+        k = entry["index"]
+        if not isinstance(k, int) or isinstance(k, bool):
+            raise TypeError(f"chunk index {k!r}")
+        out[k] = entry
+    return out
+
+
+def _verify_chunk(
+    plan: SweepPlan, fingerprint: str, folder: Path, k: int, entry: dict[str, Any]
+) -> str | None:
+    """Why chunk ``k`` in ``folder`` is not the one its manifest entry records, or None."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lo, hi = plan.bounds(k)
+    if entry.get("fingerprint") != fingerprint:
+        return "recorded for another sweep"
+    if entry.get("draws") != [lo, hi]:
+        return f"recorded with draws {entry.get('draws')}, expected [{lo}, {hi}]"
+    path = _chunk_path(folder, k)
     try:
-        (folder / CHUNKS).mkdir(parents=True, exist_ok=True)
+        digest = _sha256(path)
+    except FileNotFoundError:
+        return "the file is missing"
     except OSError as error:
-        raise UserError(
-            f"cannot create the folder ({error.strerror})", source=str(folder)
-        ) from None
-    remove_leftovers(folder)
-    remove_leftovers(folder / CHUNKS)
-    _write_json(manifest, _manifest(plan, status="running"))
-    return [k for k in range(plan.n_chunks) if not _chunk_path(folder, k).exists()]
+        return f"cannot read the file: {error.strerror}"
+    if digest != entry.get("sha256"):
+        return "its SHA-256 differs from the manifest's"
+    try:
+        parquet = pq.ParquetFile(path)
+        meta = parquet.schema_arrow.metadata or {}
+        if meta.get(_META_FINGERPRINT) != fingerprint.encode():
+            return "the file was written by another sweep"
+        if meta.get(_META_FIRST_DRAW) != str(lo).encode():
+            return f"the file starts at draw {meta.get(_META_FIRST_DRAW, b'?').decode()}"
+        if parquet.metadata.num_rows != hi - lo:
+            return f"the file holds {parquet.metadata.num_rows} draws, expected {hi - lo}"
+        draws = parquet.read(columns=["draw"]).column("draw").to_numpy()
+    except (OSError, ValueError, KeyError, pa.ArrowException):
+        return "the file is not a readable chunk"
+    if not np.array_equal(draws, np.arange(lo, hi)):
+        return f"its draw column is not {lo}..{hi - 1}"
+    return None
 
 
-def _manifest(plan: SweepPlan, status: str) -> dict[str, Any]:
-    return {
-        "status": status,
-        "fingerprint": plan.fingerprint(),
-        "scenario": plan.scenario.scenario.name,
-        "scenario_sha256": hashlib.sha256(plan.scenario.model_dump_json().encode()).hexdigest(),
-        "sweep": plan.spec(),
-        "chunks": [
-            {"index": k, "draws": list(plan.bounds(k)), "file": f"{CHUNKS}/{_chunk_name(k)}"}
-            for k in range(plan.n_chunks)
-        ],
-        "versions": {"python": platform.python_version(), **_versions()},
-    }
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(_HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _versions() -> dict[str, str]:
@@ -280,25 +774,25 @@ def _chunk_path(folder: Path, k: int) -> Path:
     return folder / CHUNKS / _chunk_name(k)
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    write_text(path, json.dumps(data, indent=2, default=_jsonable) + "\n")
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _write_chunk(folder: Path, k: int, first_draw: int, columns: dict[str, Any]) -> None:
+def _write_chunk(
+    chunks: Path, k: int, first_draw: int, columns: dict[str, Any], fingerprint: str
+) -> str:
+    """Write chunk ``k`` into the folder ``chunks`` atomically; its SHA-256."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     n = len(next(iter(columns.values())))
     data = {"draw": np.arange(first_draw, first_draw + n, dtype=np.int64), **columns}
     table = pa.table({name: _arrow(values) for name, values in data.items()})
-    with atomic_path(_chunk_path(folder, k)) as tmp:
-        pq.write_table(table, tmp, **_parquet_options(table))
+    table = table.replace_schema_metadata(
+        {_META_FINGERPRINT: fingerprint.encode(), _META_FIRST_DRAW: str(first_draw).encode()}
+    )
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, **_parquet_options(table))
+    content = sink.getvalue()
+    with atomic_path(chunks / _chunk_name(k)) as tmp, open(tmp, "wb") as handle:
+        handle.write(content)
+    return hashlib.sha256(content).hexdigest()
 
 
 def _parquet_options(table: Any) -> dict[str, Any]:
@@ -323,85 +817,180 @@ def _arrow(values: NDArray[Any]) -> Any:
 # -- executors ---------------------------------------------------------------------------
 
 
-Task = tuple[Scenario, SweepSpace, int, int, NDArray[np.float64], Path | None]
+Task = tuple[Scenario, SweepSpace, int, int, NDArray[np.float64], Path | None, str]
 
 
 def _evaluate(task: Task) -> tuple[int, Any]:
-    """Evaluate one chunk; write it if given a folder (then return True), else its columns."""
-    scenario, space, k, first_draw, values, folder = task
+    """Evaluate one chunk; write it if given a folder (then return its SHA-256), else columns."""
+    scenario, space, k, first_draw, values, chunks, fingerprint = task
     delay = os.environ.get("KURILSIM_TEST_CHUNK_DELAY")
     if delay:  # lets the test suite kill a sweep between chunks
         time.sleep(float(delay))
     columns = evaluate_chunk(scenario, space, values)
-    if folder is None:
+    if chunks is None:
         return k, columns
-    _write_chunk(folder, k, first_draw, columns)
-    return k, True
+    return k, _write_chunk(chunks, k, first_draw, columns, fingerprint)
 
 
-def _execute(
-    executor: str,
-    scenario: Scenario,
-    space: SweepSpace,
-    tasks: Iterable[tuple[int, int, NDArray[np.float64]]],
-    folder: Path | None,
-    workers: int | None,
-    scheduler: str | None,
-) -> Iterator[tuple[int, Any]]:
-    jobs = ((scenario, space, k, first, values, folder) for k, first, values in tasks)
+class _Run:
+    """Runs tasks on an executor: ``run(tasks)`` yields ``(k, result)`` as chunks finish."""
+
+    def __init__(
+        self, run: Callable[[Iterable[Task]], Iterator[tuple[int, Any]]], remote: bool
+    ) -> None:
+        self._run = run
+        self.remote = remote  # workers may not share this file system
+
+    def __call__(self, tasks: Iterable[Task]) -> Iterator[tuple[int, Any]]:
+        return self._run(tasks)
+
+
+@contextmanager
+def _executor(executor: str, workers: int | None, scheduler: str | None) -> Iterator[_Run]:
+    """Start (or connect to) the executor; everything that can fail here fails before writing."""
     if executor == "serial":
-        yield from map(_evaluate, jobs)
+        yield _Run(lambda tasks: map(_evaluate, tasks), remote=False)
     elif executor == "local":
-        yield from _processes(jobs, workers or os.cpu_count() or 1)
+        n = workers or os.cpu_count() or 1
+        pool = ProcessPoolExecutor(max_workers=n)
+        try:
+            yield _Run(lambda tasks: _processes(pool, tasks, n), remote=False)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     else:
-        yield from _dask(jobs, workers, scheduler)
+        with _dask_client(workers, scheduler) as (client, address):
+            yield _Run(lambda tasks: _dask(client, address, tasks), remote=True)
 
 
-def _processes(jobs: Iterable[Any], workers: int) -> Iterator[tuple[int, Any]]:
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: set[Future[tuple[int, Any]]] = set()
-        for job in jobs:
-            pending.add(pool.submit(_evaluate, job))
-            if len(pending) >= 2 * workers:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                yield from (f.result() for f in done)
-        for future in pending:
-            yield future.result()
-
-
-def _dask(
-    jobs: Iterable[Any], workers: int | None, scheduler: str | None
+def _processes(
+    pool: ProcessPoolExecutor, tasks: Iterable[Task], workers: int
 ) -> Iterator[tuple[int, Any]]:
+    pending: set[Future[tuple[int, Any]]] = set()
+    for task in tasks:
+        pending.add(pool.submit(_evaluate, task))
+        if len(pending) >= 2 * workers:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield from (f.result() for f in done)
+    for future in pending:
+        yield future.result()
+
+
+@contextmanager
+def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[tuple[Any, str]]:
+    """A connected Dask client with at least one worker, and the scheduler's address."""
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, LocalCluster
     except ImportError:
         raise UserError(
             "the dask executor needs the dask extra: pip install 'kurilsim[dask]'"
         ) from None
-    cluster = (
-        None
-        if scheduler
-        else LocalCluster(
-            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True
-        )
+    with ExitStack() as stack:
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True
+            )
+            stack.callback(cluster.close)
+            address = str(cluster.scheduler_address)
+        else:
+            address = scheduler
+        try:
+            client = Client(address, timeout=DASK_CONNECT_TIMEOUT)
+        except (OSError, ValueError) as error:
+            raise UserError(
+                f"cannot reach the Dask scheduler at {address} within "
+                f"{DASK_CONNECT_TIMEOUT:g} s ({error}); check the address and that the "
+                "scheduler is running"
+            ) from None
+        stack.callback(client.close)
+        try:
+            client.wait_for_workers(1, timeout=DASK_WORKER_TIMEOUT)
+        except TimeoutError:
+            raise UserError(
+                f"the Dask scheduler at {address} has no workers (waited "
+                f"{DASK_WORKER_TIMEOUT:g} s); start some with: dask worker {address}"
+            ) from None
+        except (CancelledError, OSError) as error:
+            raise _lost(address, error) from None
+        yield client, address
+
+
+def _lost(address: str, error: BaseException) -> UserError:
+    return UserError(
+        f"lost the connection to the Dask scheduler at {address} ({type(error).__name__}); "
+        "finished chunks are kept: run the sweep again with --resume"
     )
+
+
+def _dask(client: Any, address: str, tasks: Iterable[Task]) -> Iterator[tuple[int, Any]]:
+    """Run ``tasks`` on a Dask cluster, at most two per worker in flight.
+
+    Nothing waits on the cluster for longer than :data:`DASK_POLL` seconds without
+    checking it: a cluster with no worker for :data:`DASK_WORKER_TIMEOUT` seconds, or a
+    lost scheduler, is a :class:`UserError`.
+    """
+    from dask.distributed import wait as dask_wait
+
+    watch = _Workers(client, address)
+    pending: set[Any] = set()
+
+    def finished() -> list[Any]:
+        nonlocal pending
+        while True:
+            try:
+                done, pending = dask_wait(pending, timeout=DASK_POLL, return_when=FIRST_COMPLETED)
+            except TimeoutError:
+                watch.check()
+                continue
+            return list(done)
+
+    def result(future: Any) -> Any:
+        while True:  # a finished result may be lost with its worker and wait to be redone
+            try:
+                return future.result(timeout=DASK_POLL)
+            except TimeoutError:
+                watch.check()
+
     try:
-        client = Client(scheduler or cluster, timeout="30s")
-    except OSError as error:
-        raise UserError(f"cannot reach the Dask scheduler {scheduler}: {error}") from None
-    try:
-        limit = 2 * max(1, len(client.scheduler_info()["workers"]))
-        queue = as_completed()
-        for job in jobs:
-            queue.add(client.submit(_evaluate, job, pure=False))
-            if queue.count() >= limit:
-                yield next(queue).result()
-        for future in queue:
-            yield future.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        for task in tasks:
+            pending.add(client.submit(_evaluate, task, pure=False))
+            while len(pending) >= 2 * max(1, watch.count()):
+                for future in finished():
+                    yield result(future)
+        while pending:
+            for future in finished():
+                yield result(future)
+    except (CancelledError, OSError) as error:
+        raise _lost(address, error) from None
+
+
+class _Workers:
+    """Watches a Dask cluster's workers while a sweep waits on it."""
+
+    def __init__(self, client: Any, address: str) -> None:
+        self.client, self.address = client, address
+        self.idle_since: float | None = None
+
+    def count(self) -> int:
+        """Workers of the cluster (0 while the client reconnects); raise if it is gone."""
+        status = self.client.status
+        if status in ("closing", "closed", "failed"):
+            raise CancelledError(f"the client is {status}")
+        if status != "running":
+            return 0
+        return len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+
+    def check(self) -> None:
+        """Raise :class:`UserError` once the cluster has had no worker for too long."""
+        if self.count():
+            self.idle_since = None
+        elif self.idle_since is None:
+            self.idle_since = time.monotonic()
+        elif time.monotonic() - self.idle_since > DASK_WORKER_TIMEOUT:
+            raise UserError(
+                f"the Dask cluster at {self.address} has had no workers for "
+                f"{DASK_WORKER_TIMEOUT:g} s; finished chunks are kept: start workers and run "
+                "the sweep again with --resume"
+            )
 
 
 # -- finishing: results.parquet and summary.json -----------------------------------------
@@ -412,28 +1001,27 @@ class _Results:
 
     The file is written under a temporary name and renamed by :meth:`close`; chunk ``k``
     is appended as soon as chunks ``0..k`` are all on disk, so assembling the results
-    overlaps the evaluation instead of following it.
+    overlaps the evaluation instead of following it. Each chunk is hashed again, against
+    its manifest entry, as it is read.
     """
 
-    def __init__(self, plan: SweepPlan, folder: Path) -> None:
+    def __init__(self, plan: SweepPlan, out: OutputFolder, manifest: _Manifest) -> None:
         from sim.sweeps.summary import SummaryAccumulator
 
-        self.plan, self.folder = plan, folder
-        self.path = folder / "results.parquet"
+        self.plan, self.out, self.manifest = plan, out, manifest
         self.accumulator = SummaryAccumulator()
         self.finished: set[int] = set()
         self.next = 0
         self.writer: Any = None
-        self._atomic = atomic_path(self.path)
-        self.tmp = self._atomic.__enter__()
+        self.tmp = out.temporary(RESULTS)
 
-    def finished_chunk(self, k: int) -> None:
+    def add(self, k: int) -> None:
         """Note that chunk ``k`` is on disk; append every chunk now in order."""
         import pyarrow.parquet as pq
 
         self.finished.add(k)
         while self.next in self.finished:
-            table = pq.read_table(_chunk_path(self.folder, self.next))
+            table = self._read(self.next)
             self.accumulator.add(table)
             if self.writer is None:
                 options = _parquet_options(table)
@@ -441,18 +1029,37 @@ class _Results:
             self.writer.write_table(table)
             self.next += 1
 
+    def _read(self, k: int) -> Any:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        content = _chunk_path(self.out.path, k).read_bytes()
+        if hashlib.sha256(content).hexdigest() != self.manifest.entries[k]["sha256"]:
+            raise UserError(
+                f"chunk {k} changed while the sweep ran; run it again with --resume "
+                "(the chunk is then redone)",
+                source=str(_chunk_path(self.out.path, k)),
+            )
+        table = pq.read_table(pa.BufferReader(content))
+        return table.replace_schema_metadata({_META_FINGERPRINT: self.manifest.fp.encode()})
+
     def close(self) -> dict[str, Any]:
         """Rename the results into place; write the summary and the final manifest."""
         if self.writer is not None:
             self.writer.close()
-        self._atomic.__exit__(None, None, None)
+        self.out.place(RESULTS, self.tmp)
         summary = self.accumulator.result(self.plan)
-        _write_json(self.folder / "summary.json", summary)
-        _write_json(self.folder / "manifest.json", _manifest(self.plan, status="complete"))
+        self.out.write_text(SUMMARY, json_text(summary))
+        files = {}
+        for name in (RESULTS, SUMMARY):
+            stamp = self.out.stamp(name)
+            files[name] = stamp.sha256 if stamp is not None else _sha256(self.out.path / name)
+        self.manifest.write("complete", files)
         return summary
 
     def abandon(self) -> None:
         """Drop the partial results (the chunk files stay for a resume)."""
         if self.writer is not None:
-            self.writer.close()
-        self.tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a full disk: the partial file goes below
+                self.writer.close()
+        self.out.discard(self.tmp)
