@@ -35,14 +35,16 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.evaluate import Evaluation, evaluate, evaluate_table
+from sim.holdup import FailReason
 from sim.model.parameters import ParameterTable, iter_parameters
 from sim.model.scenario import Scenario
 from sim.outputs import OutputFolder
+from sim.predict import REGISTRY
 from sim.provenance import Provenance
-from sim.report import SOLUTION_TITLES, shortfalls
+from sim.report import shortfalls
+from sim.sweeps import columns
 from sim.sweeps.analysis import ParameterTipping, scenario_tipping_points
-from sim.sweeps.outcomes import hold_up
-from sim.sweeps.runner import SweepOutput, SweepPlan, plan_sweep, run_sweep
+from sim.sweeps.runner import SweepOutput, SweepPlan, load_finished, plan_sweep, run_sweep
 from sim.sweeps.samplers import Samples, sample
 from sim.sweeps.sensitivity import SobolResult, TornadoResult, sobol_indices, tornado
 from sim.sweeps.space import SweepSpace
@@ -129,9 +131,8 @@ def analyse(
     plan = plan_sweep(scenario, space, "lhs", samples, seed, scenario.sweep.chunk_size)
     done = _sweep(plan, sweep_folder, workers, resume, fresh, progress)
     results = pd.read_parquet(done.results)
-    deals = done.summary["deals"]
-    leading = max(deals, key=lambda d: deals[d]["hold_up_rate"])
-    outcome = f"margin_{leading}"
+    leading = done.summary.leading_deal()
+    outcome = columns.margin(leading)
     sobol, sobol_rows = _indices(scenario, space, seed, outcome, "sobol", SOBOL_BASE)
     ranked = list(sobol.ranked()) if sobol is not None else list(space.names)
     oat, _ = _indices(scenario, space, seed, outcome, "oat", 8 * len(space) + 1)
@@ -181,7 +182,7 @@ def _sweep(
     progress: Callable[[int], None] | None,
 ) -> SweepOutput:
     """The finished sweep of ``plan`` in ``folder``: reused, resumed or run afresh."""
-    done = _load_finished(plan, folder)
+    done = load_finished(plan, folder)
     if done is not None:
         if progress is not None:
             progress(plan.n_rows)
@@ -191,23 +192,6 @@ def _sweep(
     return run_sweep(
         plan, folder, executor="local", workers=workers, resume=resume, progress=progress
     )
-
-
-def _load_finished(plan: SweepPlan, folder: Path) -> SweepOutput | None:
-    try:
-        from sim.sweeps.runner import load_finished  # type: ignore[attr-defined]
-    except ImportError:
-        import json
-
-        manifest = folder / "manifest.json"
-        if not manifest.is_file():
-            return None
-        data = json.loads(manifest.read_text())
-        if data.get("status") != "complete" or data.get("fingerprint") != plan.fingerprint():
-            return None
-        summary = json.loads((folder / "summary.json").read_text())
-        return SweepOutput(folder, folder / "results.parquet", summary, 0, plan.n_chunks, 0.0)
-    return load_finished(plan, folder)
 
 
 def _display(scenario: Scenario, provenance: Provenance) -> Scenario:
@@ -250,7 +234,7 @@ def _holds_tipping(
 
     def holds(values: np.ndarray) -> np.ndarray:
         ev = evaluate_table(scenario, base.with_values({path: values}))
-        return np.asarray(hold_up(ev)[f"holds_{deal}"], dtype=int)
+        return np.asarray(ev.hold_up().holds[:, ev.deals.index(deal)], dtype=int)
 
     points = tipping_points(holds, low, high)
     here = int(holds(np.array([base.column(path)[0]]))[0])
@@ -284,15 +268,6 @@ def _interval(low: float, high: float) -> str:
     return f"95% interval {_pct(low)} to {_pct(high)}"
 
 
-_WHO = {
-    "japan_government": "Japan's government",
-    "russia_government": "Russia's government",
-    "japan_ratifier": "Japan's ratifier",
-    "russia_ratifier": "Russia's ratifier",
-    "reneging": "reneging",
-}
-
-
 def bottom_line(a: Analysis) -> list[str]:
     """Three sentences: the point estimate, the ranges, the assumption it turns on."""
     return [_at_point(a), _across_ranges(a), _turns_on(a)]
@@ -300,8 +275,8 @@ def bottom_line(a: Analysis) -> list[str]:
 
 def _at_point(a: Analysis) -> str:
     ev = a.evaluation
-    flags = hold_up(ev)
-    holding = [d for d in ev.deals.ids[1:] if flags[f"holds_{d}"][0]]
+    flags = ev.hold_up().holds[0]
+    holding = [d for i, d in enumerate(ev.deals.ids) if flags[i]]
     if not holding:
         return (
             "At the scenario's own values no deal holds up: every deal on the table is "
@@ -325,15 +300,15 @@ def _at_point(a: Analysis) -> str:
 
 
 def _across_ranges(a: Analysis) -> str:
-    holds = a.results[[c for c in a.results.columns if c.startswith("holds_")]]
+    holds = a.results[[columns.holds(d) for d in columns.deals_in(a.results.columns)]]
     none = float((~holds.any(axis=1)).mean())
     n = len(a.results)
-    deals = a.sweep.summary["deals"]
-    best = sorted(deals, key=lambda d: -deals[d]["hold_up_rate"])[:2]
+    deals = a.sweep.summary.deals
+    best = sorted(deals, key=lambda d: -deals[d].hold_up_rate)[:2]
     rates = [
-        f"{deal_name(d)} in {_pct(deals[d]['hold_up_rate'])}"
+        f"{deal_name(d)} in {_pct(deals[d].hold_up_rate)}"
         for d in best
-        if deals[d]["hold_up_rate"] > 0
+        if deals[d].hold_up_rate > 0
     ]
     tail = f"; {' and '.join(rates)}" if rates else ""
     return (
@@ -375,27 +350,26 @@ def _join(parts: Sequence[str]) -> str:
 
 def summary_sentences(a: Analysis) -> dict[str, list[str]]:
     """The summary, section by section, written from the results."""
-    deals = a.sweep.summary["deals"]
-    n = a.sweep.summary["draws"]
+    deals = a.sweep.summary.deals
+    n = a.sweep.summary.draws
     holding = sorted(
-        ((d, v) for d, v in deals.items() if v["hold_up_rate"] > 0),
-        key=lambda item: -item[1]["hold_up_rate"],
+        ((d, v) for d, v in deals.items() if v.hold_up_rate > 0),
+        key=lambda item: -item[1].hold_up_rate,
     )
-    never = [d for d, v in deals.items() if v["hold_up_rate"] == 0]
+    never = [d for d, v in deals.items() if v.hold_up_rate == 0]
     hold = [
-        f"{deal_name(d)} holds up in {_pct(v['hold_up_rate'])} of {n:,} draws "
-        f"({_interval(*v['interval_95'])})."
+        f"{deal_name(d)} holds up in {_pct(v.hold_up_rate)} of {n:,} draws "
+        f"({_interval(*v.interval_95)})."
         for d, v in holding
     ] or [f"No deal holds up in any of {n:,} draws."]
     if never:
         hold.append(f"Never holding up: {', '.join(deal_name(d) for d in never)}.")
     for d in never[:3]:
-        reasons = deals[d]["fails_because"]
-        if reasons:
-            main = max(reasons, key=reasons.get)
+        main = deals[d].main_reason()
+        if main is not None:
+            share = _pct(deals[d].fails_because[main])
             hold.append(
-                f"{deal_name(d)} is rejected first by {_WHO[main]} in {_pct(reasons[main])} "
-                "of draws."
+                f"{deal_name(d)} is rejected first by {FailReason(main).who} in {share} of draws."
             )
     return {
         "Bottom line": [*bottom_line(a), PERCENT_MEANING],
@@ -403,6 +377,7 @@ def summary_sentences(a: Analysis) -> dict[str, list[str]]:
         "What each solver predicts": _predictions(a),
         "The assumptions that matter most": _drivers(a),
         "Tipping points": _tipping(a),
+        "Against the record": _record(a),
         "Where this comes from": [*a.provenance.lines(), *_history_line(a)],
     }
 
@@ -411,38 +386,60 @@ def _history_line(a: Analysis) -> list[str]:
     return [a.history_note] if a.history_note else []
 
 
-def _predictions(a: Analysis) -> list[str]:
-    ev = a.evaluation
-    baseline = "; ".join(
-        f"{SOLUTION_TITLES[name].strip()} {' / '.join(deal_name(d) for d in ev.solution(name))}"
-        for name in ("nash", "nash_asymmetric", "kalai_smorodinsky", "utilitarian")
+def _record(a: Analysis) -> list[str]:
+    """The backtest, quoted as it is: hits beside the null's, skill, the record's reasons."""
+    if not a.episodes:
+        return []
+    from sim.history.backtest import skill
+
+    found = skill(list(a.episodes))
+    best = max(found.hits.values())
+    null = found.null_hits["status_quo"]
+    leaders = [REGISTRY[s].label for s, h in found.hits.items() if h == best]
+    who = "every scored solver" if len(leaders) == len(found.hits) else ", ".join(leaders)
+    compared = "no more than" if best == null else ("more than" if best > null else "fewer than")
+    skills = ", ".join(
+        f"{REGISTRY[s].label} {'n/a' if v is None else f'{v:+.2f}'}"
+        for s, v in found.brier_skill.items()
     )
-    spe = ev.sequential()
-    ids = ev.sequential_game.deals.ids
-    alt = ev.alternating()
-    lines = [
-        f"At the scenario's own values: {baseline}; sequential game "
-        f"{deal_name(ids[spe.outcome[0]])}{' (reneged)' if spe.reneged[0] else ''}; "
-        f"alternating offers {deal_name(ev.deals.ids[alt.deal[0]])}.",
+    calibration = [e.year for e in a.episodes if e.calibration]
+    apart = f" ({', '.join(map(str, calibration))}, which set the preferences, left out)"
+    return [
+        f"Over {found.episodes} recorded episodes{apart if calibration else ''}, {who} "
+        f"predicts the recorded outcome in {best}: {compared} always predicting the status "
+        f"quo ({null}).",
+        f"Brier skill of the forecasts over each episode's ranges, against the better null "
+        f"({found.best_null.replace('_', ' ')}; 0 = no better, below 0 = worse): {skills}.",
+        f"The record's reasons: {found.stances_matched} of {found.stances} recorded stances "
+        "(who refused or accepted which deal) match the model's verdict for that actor.",
     ]
-    shares = a.sweep.summary["predictions"]
-    for solver in ("nash", "sequential", "posture", "alternating"):
-        if solver in shares:
-            top = list(shares[solver].items())[:2]
+
+
+def _predictions(a: Analysis) -> list[str]:
+    from sim.predict import solvers
+    from sim.report import predictions
+
+    groups: dict[str, list[str]] = {}
+    for said in predictions(a.evaluation, solvers()):
+        groups.setdefault(said.outcome, []).append(said.solver)
+    if len(groups) == 1:
+        lines = [f"At the scenario's own values every solver predicts {next(iter(groups))}."]
+    else:
+        lines = [
+            "At the scenario's own values: "
+            + "; ".join(f"{', '.join(names)}: {deal}" for deal, names in groups.items())
+            + "."
+        ]
+    shares = a.sweep.summary.predictions
+    for spec in solvers(headline=True):
+        if spec.name in shares:
+            top = list(shares[spec.name].items())[:2]
             lines.append(
-                f"Across the sweep, the {_SOLVER_WORDS[solver]} predicts "
-                + " and ".join(f"{deal_name(deal)} in {_pct(s)} of draws" for deal, s in top)
+                f"Across the sweep, {spec.label} predicts "
+                + " and ".join(f"{deal_name(deal)} in {_pct(x)} of draws" for deal, x in top)
                 + "."
             )
     return lines
-
-
-_SOLVER_WORDS = {
-    "nash": "Nash bargaining solution",
-    "sequential": "sequential game",
-    "posture": "posture game",
-    "alternating": "alternating-offers game",
-}
 
 
 def _drivers(a: Analysis) -> list[str]:
@@ -481,7 +478,8 @@ def summary_markdown(a: Analysis, charts: list[tuple[str, str]]) -> str:
     info = a.scenario.scenario
     out = [f"# {a.provenance.title} ({info.year}): briefing", "", info.description, ""]
     for heading, lines in summary_sentences(a).items():
-        out += [f"## {heading}", "", *[f"- {line}" for line in lines], ""]
+        if lines:
+            out += [f"## {heading}", "", *[f"- {line}" for line in lines], ""]
     out += ["## Charts", "", *[f"- {title}: `{name}.png`" for name, title in charts], ""]
     out += [
         "## Tables (CSV, for a spreadsheet)",
@@ -800,6 +798,8 @@ def _text_pages(
     items: list[tuple[str, str]] = [("title", f"{a.provenance.title} ({info.year}): briefing")]
     items += [("desc", line) for line in textwrap.wrap(info.description, 95)]
     for heading, lines in summary_sentences(a).items():
+        if not lines:
+            continue
         items.append(("heading", heading))
         for line in lines:
             wrapped = textwrap.wrap(line, _WRAP)

@@ -72,20 +72,6 @@ ForceOpt = Annotated[
 ]
 
 
-class Solver(enum.StrEnum):
-    """Which solvers ``kurilsim run`` reports."""
-
-    cooperative = "cooperative"
-    posture = "posture"
-    sequential = "sequential"
-    alternating = "alternating"
-    all = "all"
-
-
-def _wants(chosen: list[Solver], solver: Solver) -> bool:
-    return solver in chosen or Solver.all in chosen
-
-
 def user_errors(command: F) -> F:
     """Turn :class:`UserError` into one message on stderr and exit status 2."""
 
@@ -167,8 +153,13 @@ def run(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     solver: Annotated[
-        list[Solver] | None,
-        typer.Option("--solver", help="Solvers to report (repeatable); default: cooperative."),
+        list[str] | None,
+        typer.Option(
+            "--solver",
+            help="A solver (nash, nash_asymmetric, kalai_smorodinsky, egalitarian, "
+            "utilitarian, their _lottery forms, posture, sequential, alternating), a family "
+            "(cooperative) or all; repeatable; default: cooperative.",
+        ),
     ] = None,
     csv: Annotated[
         Path | None, typer.Option("--csv", help="Also write the deal table as DIR/deals.csv.")
@@ -176,8 +167,10 @@ def run(
 ) -> None:
     """Evaluate a scenario: every deal for both sides, and the solvers' predictions."""
     from sim.evaluate import evaluate
+    from sim.predict import select
 
-    chosen = solver or [Solver.cooperative]
+    specs = select(solver or ["cooperative"])
+    families = {str(s.family) for s in specs}
     loaded = _open(scenario, set_)
     result = evaluate(loaded.scenario)
     if csv is not None:
@@ -188,29 +181,29 @@ def run(
         from sim.report import alternating_json, posture_json, sequential_json, to_json
 
         data = {"provenance": loaded.provenance.to_json(), **to_json(result)}
-        if _wants(chosen, Solver.posture):
+        data["predictions"] = {s.name: str(s.predict(result).ids[0]) for s in specs}
+        if "posture" in families:
             data["solutions"]["posture"] = posture_json(result.posture())
-        if _wants(chosen, Solver.sequential):
+        if "sequential" in families:
             data["solutions"]["sequential"] = sequential_json(result)
-        if _wants(chosen, Solver.alternating):
+        if "alternating" in families:
             data["solutions"]["alternating"] = alternating_json(result)
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
     from sim.report import answer_lines
     from sim.terminal import print_alternating, print_posture, print_run, print_sequential
 
-    asked = {s.value for s in chosen} if Solver.all not in chosen else set(Solver) - {"all"}
     print_run(
         result,
         components=components,
-        solutions=_wants(chosen, Solver.cooperative),
-        answer=answer_lines(result, {str(s) for s in asked}),
+        solutions="cooperative" in families,
+        answer=answer_lines(result, specs),
     )
-    if _wants(chosen, Solver.posture):
+    if "posture" in families:
         print_posture(result.posture())
-    if _wants(chosen, Solver.sequential):
+    if "sequential" in families:
         print_sequential(result)
-    if _wants(chosen, Solver.alternating):
+    if "alternating" in families:
         print_alternating(result)
 
 
@@ -264,8 +257,8 @@ def equilibria(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Every extreme Nash equilibrium of a bimatrix game given as a Gambit .nfg file."""
-    from sim.solvers import equilibria as eq
     from sim.formats.nfg import NfgFormatError, read_nfg
+    from sim.solvers import equilibria as eq
 
     try:
         nfg = read_nfg(game)

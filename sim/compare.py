@@ -21,13 +21,12 @@ import numpy as np
 from sim.evaluate import Evaluation
 from sim.model.parameters import ParameterTable
 from sim.model.payoffs import ACTORS, COMPONENTS
+from sim.predict import solvers
 from sim.report import deal_verdict, predictions
-from sim.sweeps.outcomes import hold_up
 from sim.text import deal_name
 
 MOVED = 0.05
 """Component changes smaller than this (US$ bn) are not reported as having moved."""
-SOLVERS = frozenset({"cooperative", "posture", "sequential", "alternating"})
 
 
 @dataclass(frozen=True)
@@ -103,11 +102,11 @@ def compare(before: Evaluation, after: Evaluation, names: tuple[str, str]) -> Co
     common = [d for d in ids_a[1:] if d in ids_b]
     only = [(d, names[0]) for d in ids_a[1:] if d not in ids_b]
     only += [(d, names[1]) for d in ids_b[1:] if d not in ids_a]
-    holds_a, holds_b = hold_up(before), hold_up(after)
+    holds_a, holds_b = before.hold_up().holds, after.hold_up().holds
     deals = tuple(
         DealChange(
             deal=d,
-            holds=(bool(holds_a[f"holds_{d}"][0]), bool(holds_b[f"holds_{d}"][0])),
+            holds=(bool(holds_a[0, ids_a.index(d)]), bool(holds_b[0, ids_b.index(d)])),
             verdict=(
                 deal_verdict(before, ids_a.index(d)),
                 deal_verdict(after, ids_b.index(d)),
@@ -157,8 +156,8 @@ def _parameters(a: Evaluation, b: Evaluation) -> tuple[tuple[str, float, float],
 
 
 def _predictions(a: Evaluation, b: Evaluation) -> tuple[tuple[str, str, str], ...]:
-    before = predictions(a, set(SOLVERS))
-    after = {p.solver: p.outcome for p in predictions(b, set(SOLVERS))}
+    before = predictions(a, solvers())
+    after = {p.solver: p.outcome for p in predictions(b, solvers())}
     return tuple((p.solver, p.outcome, after.get(p.solver, "-")) for p in before)
 
 
@@ -170,12 +169,12 @@ def sentences(c: Comparison) -> list[str]:
     for solver, a, b in changed:
         groups.setdefault((a, b), []).append(solver)
     total = len(c.predictions)
-    for (a, b), solvers in sorted(groups.items(), key=lambda g: -len(g[1])):
-        who = "every solver" if len(solvers) == total else f"{len(solvers)} of {total} solvers"
+    for (a, b), names in sorted(groups.items(), key=lambda g: -len(g[1])):
+        who = "every solver" if len(names) == total else f"{len(names)} of {total} solvers"
         named = (
             ""
-            if len(solvers) == total
-            else f" ({', '.join(solvers[:3])}" + (", …)" if len(solvers) > 3 else ")")
+            if len(names) == total
+            else f" ({', '.join(names[:3])}" + (", …)" if len(names) > 3 else ")")
         )
         out.append(f"{a} -> {b} for {who}{named}.")
     if not changed:

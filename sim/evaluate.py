@@ -25,6 +25,8 @@ from sim.solvers.posture import BatchPostureResult, PostureResult, batch_posture
 if TYPE_CHECKING:
     import pandas as pd
 
+    from sim.holdup import HoldUp
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -70,8 +72,56 @@ class Evaluation:
         return {}
 
     def posture_batch(self) -> BatchPostureResult:
-        """The posture game solved in every draw (batched)."""
+        """The posture game solved in every draw (batched, every extreme equilibrium; kept)."""
+        return self._posture_batch
+
+    @functools.cached_property
+    def _posture_batch(self) -> BatchPostureResult:
         return batch_posture(self.posture_utility, self.posture_table)
+
+    def posture_deal_probability(self) -> Any:
+        """Probability of each posture-game deal by the posture rule, shape ``(N, D_posture)``.
+
+        The equal-weight average over each draw's pure Nash equilibria, or over every
+        extreme equilibrium where a draw has no pure one; with ``[sweep]
+        posture_equilibria = "all"``, over every extreme equilibrium always
+        (:mod:`sim.predict` states the rule).
+        """
+        return self._posture_rule[0]
+
+    def posture_equilibria_counted(self) -> Any:
+        """Number of equilibria the posture rule averaged over in each draw, ``(N,)``."""
+        return self._posture_rule[1]
+
+    @functools.cached_property
+    def _posture_rule(self) -> tuple[Any, Any]:
+        if self.scenario.sweep.posture_equilibria == "all":
+            batch = self.posture_batch()
+            return batch.mean_deal_probability, batch.n_equilibria
+        from sim.solvers.equilibria import batch_pure_equilibria
+        from sim.solvers.posture import game_matrices
+
+        table = self.posture_table
+        pure = batch_pure_equilibria(*game_matrices(self.posture_utility, table))
+        onehot = np.eye(len(table.deals))[table.cells]  # (m, k, D)
+        count = pure.sum(axis=(1, 2))
+        probability = np.einsum("nij,ijd->nd", pure, onehot) / np.maximum(count, 1)[:, None]
+        missing = np.flatnonzero(count == 0)
+        if missing.size:
+            fallback = batch_posture(self.posture_utility[missing], table)
+            probability[missing] = fallback.mean_deal_probability
+            count[missing] = fallback.n_equilibria
+        return probability, count.astype(np.intp)
+
+    def hold_up(self) -> HoldUp:
+        """Whether each deal holds up in each draw, and why not (:mod:`sim.holdup`; kept)."""
+        return self._hold_up
+
+    @functools.cached_property
+    def _hold_up(self) -> HoldUp:
+        from sim.holdup import hold_up
+
+        return hold_up(self)
 
     @functools.cached_property
     def sequential_game(self) -> SequentialModel:
@@ -118,6 +168,7 @@ class Evaluation:
             proposer=ACTORS.index(settings.proposer),
             deadline=settings.deadline,
             allowed=allowed,
+            deal_ids=self.deals.ids,
         )
 
     def table(self, draw: int = 0, *, components: bool = False) -> pd.DataFrame:
@@ -207,14 +258,91 @@ def evaluate_table(scenario: Scenario, parameters: ParameterTable) -> Evaluation
     return Evaluation(scenario, deals, parameters, payoffs, coop)
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """What a scenario's settings resolve to, built once per scenario and reused.
+
+    Attributes
+    ----------
+    menu : DealSet
+        The scenario's menu (status quo first).
+    posture_table : PostureTable
+        Its posture game.
+    sequential_menu : DealSet
+        The deals of the sequential game (``[sequential] menu``, else the menu).
+    performer : ndarray of int, shape (D_sequential,)
+        Who performs each of those deals later (-1 none, 0 Japan, 1 Russia).
+    reneged_deals : DealSet
+        Their reneged variants.
+    posture_rule : str
+        How the posture game was derived for this scenario, in words.
+    """
+
+    menu: DealSet
+    posture_table: PostureTable
+    sequential_menu: DealSet
+    performer: Any
+    reneged_deals: DealSet
+    posture_rule: str = ""
+
+
+def resolved(scenario: Scenario) -> Resolved:
+    """The menus and posture table of ``scenario``, from a cache keyed by its content.
+
+    A sweep evaluates thousands of chunks of one scenario; the menus are built for the
+    first and reused (two scenarios equal field by field share one entry).
+    """
+    key = scenario.model_dump_json()
+    found = _RESOLVED.get(key)
+    if found is None:
+        found = _resolve(scenario)
+        if len(_RESOLVED) >= _RESOLVED_SIZE:
+            _RESOLVED.pop(next(iter(_RESOLVED)))
+        _RESOLVED[key] = found
+    return found
+
+
+_RESOLVED: dict[str, Resolved] = {}
+_RESOLVED_SIZE = 32
+
+
+def _resolve(scenario: Scenario) -> Resolved:
+    custom = scenario.deals.custom
+    menu = build_menu(scenario.deals.menu, custom)
+    chosen = scenario.sequential.menu
+    sequential = menu if chosen is None else build_menu(chosen, custom)
+    performer, variants = reneged_menu(sequential)
+    table, rule = _posture_for(scenario, menu)
+    return Resolved(menu, table, sequential, performer, variants, rule)
+
+
+def _posture_for(scenario: Scenario, menu: DealSet) -> tuple[PostureTable, str]:
+    """The posture game for the scenario's menu (:func:`sim.model.postures.on_the_menu`)."""
+    from sim.model.postures import on_the_menu
+
+    table = resolve(scenario.posture_game, scenario.deals.custom)
+    own = "the shipped table" + (
+        " with the scenario's own cells" if scenario.posture_game.outcomes else ""
+    )
+    if scenario.deals.menu is None:
+        return table, f"{own} (the whole catalogue is on the table)"
+    table, changed = on_the_menu(table, menu.ids)
+    if not changed:
+        return table, f"{own}; every cell's deal is on the scenario's menu"
+    return table, (
+        f"{own}; {changed} of {table.cells.size} cells lead to the status quo because their "
+        "deal is not on the scenario's menu"
+    )
+
+
 def menu_of(scenario: Scenario) -> DealSet:
     """The scenario's menu of deals as arrays (status quo first)."""
-    return build_menu(scenario.deals.menu, scenario.deals.custom)
+    return resolved(scenario).menu
 
 
 def posture_table_of(scenario: Scenario) -> PostureTable:
     """The scenario's posture game: the shipped one merged with its ``[posture_game]``."""
-    return resolve(scenario.posture_game, scenario.deals.custom)
+    return resolved(scenario).posture_table
 
 
 @dataclass(frozen=True)
@@ -266,14 +394,10 @@ def sequential_game_of(
     deterministic whatever the noise of the other draws.
     """
     settings = scenario.sequential
-    deals = (
-        build_menu(settings.menu, scenario.deals.custom)
-        if settings.menu is not None
-        else menu or menu_of(scenario)
-    )
+    found = resolved(scenario)
+    deals, performer, variants = found.sequential_menu, found.performer, found.reneged_deals
     if payoffs is None or menu is None or deals.ids != menu.ids:
         payoffs = compute_payoffs(parameters, deals)
-    performer, variants = reneged_menu(deals)
     reneged = compute_payoffs(parameters, variants)
     noise = parameters.column("sequential.ratification_noise")
     game = seq.SequentialGame(

@@ -17,18 +17,18 @@ import pandas as pd
 from sim.evaluate import Evaluation
 from sim.outputs import OutputFolder
 from sim.report import deal_verdict
-from sim.sweeps.outcomes import hold_up
 from sim.text import deal_name
 
 if TYPE_CHECKING:
     from sim.history.backtest import Episode
     from sim.sweeps.analysis import ParameterTipping
+    from sim.sweeps.summary import SweepSummary
 
 
 def deals_frame(result: Evaluation, draw: int = 0) -> pd.DataFrame:
     """One row per deal: both sides' utilities, who accepts it, whether it holds up."""
     rows = result.rows(draw)
-    holds = hold_up(result)
+    holds = result.hold_up().holds
     ratifier = result.payoffs.ratifier_utility[draw]
     out = []
     for d, row in enumerate(rows):
@@ -42,27 +42,27 @@ def deals_frame(result: Evaluation, draw: int = 0) -> pd.DataFrame:
                 "russia_ratifier_usd_bn": float(ratifier[d, 1]),
                 "feasible": row["feasible"],
                 "pareto": row["pareto"],
-                "holds_up": bool(holds[f"holds_{row['deal']}"][draw]) if d else False,
+                "holds_up": bool(holds[draw, d]),
                 "verdict": deal_verdict(result, d, draw),
             }
         )
     return pd.DataFrame(out)
 
 
-def hold_up_frame(summary: dict[str, Any]) -> pd.DataFrame:
+def hold_up_frame(summary: SweepSummary) -> pd.DataFrame:
     """A sweep's hold-up rates with their 95% intervals and the reasons deals fail."""
     rows = []
-    for deal, v in summary["deals"].items():
-        low, high = v["interval_95"]
-        row = {
+    for deal, v in summary.deals.items():
+        low, high = v.interval_95
+        row: dict[str, Any] = {
             "deal": deal,
             "label": deal_name(deal),
-            "hold_up_rate": v["hold_up_rate"],
+            "hold_up_rate": v.hold_up_rate,
             "interval_95_low": low,
             "interval_95_high": high,
-            "draws": summary["draws"],
+            "draws": summary.draws,
         }
-        row |= {f"fails_first_at_{k}": x for k, x in v["fails_because"].items()}
+        row |= {f"fails_first_at_{k}": x for k, x in v.fails_because.items()}
         rows.append(row)
     return pd.DataFrame(rows).fillna(0.0)
 

@@ -6,52 +6,34 @@ Nothing here computes game theory; it reads an :class:`~sim.evaluate.Evaluation`
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.evaluate import Evaluation
+from sim.formats.nfg import NormalFormGame
 from sim.model.payoffs import ACTORS, COMPONENTS
 from sim.model.scenario import MONEY
 from sim.solvers.cooperative import SOLUTION_NAMES
 from sim.solvers.equilibria import Equilibrium
-from sim.formats.nfg import NormalFormGame
 from sim.solvers.posture import PostureResult
 
 if TYPE_CHECKING:
     from sim.sweeps.analysis import Sensitivity
     from sim.sweeps.runner import SweepPlan
+from sim.holdup import REASONS, FailReason
+from sim.model.deals import later_performer, reneged_id
+from sim.predict import REGISTRY, SolverSpec
 from sim.solvers.sequential import SequentialResult, Stage, describe_kill
 from sim.text import deal_name, money
-from sim.tolerance import PROBABILITY, TOL
+from sim.tolerance import PROBABILITY
 
-SOLUTION_TITLES: dict[str, str] = {
-    "nash": "Nash bargaining",
-    "nash_lottery": "  over lotteries",
-    "nash_asymmetric": "Nash, power from patience",
-    "nash_asymmetric_lottery": "  over lotteries",
-    "kalai_smorodinsky": "Kalai-Smorodinsky",
-    "kalai_smorodinsky_lottery": "  over lotteries",
-    "egalitarian": "Egalitarian",
-    "egalitarian_lottery": "  over lotteries",
-    "utilitarian": "Utilitarian",
-}
-
-_CRITERIA: dict[str, str] = {
-    "nash": "the largest product of the two gains",
-    "nash_asymmetric": "the largest weighted product of gains",
-    "kalai_smorodinsky": "the largest equal share of each side's best attainable gain",
-    "egalitarian": "the largest equal gain for both",
-    "utilitarian": "the largest total gain",
-}
-
-CONSTRAINTS = (
-    ("Japan's government", "rational", 0),
-    ("Russia's government", "rational", 1),
-    ("Japan's ratifier", "ratifiable", 0),
-    ("Russia's ratifier", "ratifiable", 1),
+CONSTRAINTS = tuple(
+    (r.label, "rational" if i < 2 else "ratifiable", i % 2) for i, r in enumerate(REASONS[:4])
 )
+"""The four acceptances a deal needs: (who, kind, side), in the order of :data:`REASONS`."""
 
 
 def _label(result: Evaluation, index: int) -> str:
@@ -70,24 +52,28 @@ def _acceptable_phrase(result: Evaluation) -> str:
 
 def shortfalls(result: Evaluation, draw: int = 0) -> np.ndarray:
     """Gain of each deal for each constraint of :data:`CONSTRAINTS`, shape ``(D, 4)``."""
-    utility = result.payoffs.utility[draw]
-    ratifier = result.payoffs.ratifier_utility[draw]
-    gains = utility - utility[0]
-    ratifier_gains = ratifier - ratifier[0]
-    return np.column_stack([gains[:, 0], gains[:, 1], ratifier_gains[:, 0], ratifier_gains[:, 1]])
+    return np.asarray(result.hold_up().margins[draw])
 
 
 def deal_verdict(result: Evaluation, deal: int, draw: int = 0) -> str:
-    """Who rejects a deal and by how much, or that every side accepts it."""
+    """Whether a deal holds up (:mod:`sim.holdup`) and, if not, every reason, in words."""
     if deal == 0:
         return "the disagreement point"
-    margins = shortfalls(result, draw)[deal]
-    checks = CONSTRAINTS if result.scenario.cooperative.require_ratification else CONSTRAINTS[:2]
-    failing = [(margins[i], who) for i, (who, _, _) in enumerate(checks) if margins[i] <= TOL]
-    if not failing:
-        return f"accepted by {_acceptable_phrase(result)}"
-    failing.sort()
-    return "rejected by " + ", ".join(f"{who} ({money(gap, signed=True)})" for gap, who in failing)
+    test = result.hold_up()
+    reasons = test.reasons(draw, deal)
+    if not reasons:
+        return "holds up: accepted by both governments and both ratifiers, and kept"
+    margins = test.margins[draw, deal]
+    rejecting = sorted(
+        (margins[REASONS.index(r)], r.label) for r in reasons if r is not FailReason.RENEGING
+    )
+    parts = [f"{who} ({money(gap, signed=True)})" for gap, who in rejecting]
+    text = "rejected by " + ", ".join(parts) if parts else ""
+    if FailReason.RENEGING in reasons:
+        performer = ACTORS[later_performer(result.deals.specs[deal])].capitalize()
+        tail = f"{performer} would renege on it"
+        text = f"{text}; {tail}" if text else tail
+    return text
 
 
 def feasible_summary(result: Evaluation, draw: int = 0) -> str:
@@ -112,7 +98,7 @@ def explain(result: Evaluation, name: str, draw: int = 0) -> str:
             + _closest(result, draw)
         )
     base = name.removesuffix("_lottery")
-    why = f"{_CRITERIA[base]} ({_gains_text(solution.gain[draw])})"
+    why = f"{REGISTRY[base].description} ({_gains_text(solution.gain[draw])})"
     if base == "nash_asymmetric":
         why += f", Japan's bargaining power {result.cooperative.power[draw]:.2f}"
     n_feasible = int(result.cooperative.feasible[draw].sum())
@@ -262,59 +248,43 @@ def alternating_lines(result: Evaluation, draw: int = 0) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Prediction:
+class SolverAnswer:
     """What one solver predicts in one draw, in words (for the answer-first summary)."""
 
     solver: str
+    """The solver's display label."""
     outcome: str
-    """The deal's display label (a lottery: both, with their weights)."""
+    """The deal's display label (a lottery: both deals with their weights)."""
     deal: str
-    """The deal id (the likelier deal of a lottery), ``"<id> reneged"`` when reneged."""
+    """The predicted deal's id (``"<id> reneged"`` when reneged), by the solver's rule."""
 
 
-def predictions(result: Evaluation, solvers: set[str], draw: int = 0) -> list[Prediction]:
-    """Each asked-for solver's prediction in ``draw``: ``cooperative``, ``posture``, …"""
+def predictions(
+    result: Evaluation, specs: Sequence[SolverSpec], draw: int = 0
+) -> list[SolverAnswer]:
+    """What each solver of ``specs`` predicts in ``draw``, by its registered rule."""
     out = []
-    if "cooperative" in solvers:
-        for name in SOLUTION_NAMES:
-            mix = result.solution(name, draw)
-            top = max(mix, key=lambda d: mix[d])
-            words = " / ".join(
-                f"{deal_name(d)} {p:.0%}" if len(mix) > 1 else deal_name(d) for d, p in mix.items()
-            )
-            title = SOLUTION_TITLES[name].strip()
-            if name.endswith("_lottery"):
-                title = SOLUTION_TITLES[name.removesuffix("_lottery")] + " over lotteries"
-            out.append(Prediction(title, words, top))
-    if "posture" in solvers:
-        posture = result.posture(draw)
-        mean = np.mean([eq.deal_probability for eq in posture.equilibria], axis=0)
-        deal = posture.table.deals.ids[int(np.argmax(mean))]
-        out.append(Prediction("Posture game", deal_name(deal), deal))
-    if "sequential" in solvers:
-        ids = result.sequential_game.deals.ids
-        for proposer in ACTORS:
-            spe = result.sequential(proposer)
-            deal = ids[spe.outcome[draw]]
-            reneged = bool(spe.reneged[draw])
-            words = deal_name(deal) + (" (reneged)" if reneged else "")
-            title = f"Sequential game, {proposer.capitalize()} proposes"
-            out.append(Prediction(title, words, f"{deal} reneged" if reneged else deal))
-    if "alternating" in solvers:
-        alt = result.alternating()
-        deal = result.deals.ids[alt.deal[draw]]
-        out.append(Prediction("Alternating offers", deal_name(deal), deal))
+    for spec in specs:
+        deal = str(spec.predict(result).ids[draw])
+        words = deal_name(deal)
+        if spec.name in result.cooperative.solutions:
+            mix = result.solution(spec.name, draw)
+            if len(mix) > 1:
+                words = " / ".join(f"{deal_name(d)} {p:.0%}" for d, p in mix.items())
+        out.append(SolverAnswer(spec.label, words, deal))
     return out
 
 
-def answer_lines(result: Evaluation, solvers: set[str], draw: int = 0) -> list[str]:
+def answer_lines(result: Evaluation, specs: Sequence[SolverSpec], draw: int = 0) -> list[str]:
     """The answer first: which deal the solvers predict, grouped, and why in one line."""
-    found = predictions(result, solvers, draw)
+    found = predictions(result, specs, draw)
     groups: dict[str, list[str]] = {}
     for p in found:
         groups.setdefault(p.outcome, []).append(p.solver)
     lines = []
-    if len(groups) == 1:
+    if len(found) == 1:
+        lines.append(f"Answer: {found[0].outcome} ({found[0].solver}).")
+    elif len(groups) == 1:
         (outcome,) = groups
         lines.append(f"Answer: {outcome}, predicted by every solver reported.")
     else:
@@ -439,7 +409,7 @@ def sequential_json(result: Evaluation, draw: int = 0) -> dict[str, Any]:
         if spe.outcome_probability is not None:
             probability = spe.outcome_probability[draw]
             out[f"{proposer}_proposes"]["outcome_probability"] = {
-                ids[d] + (" (reneged)" if r else ""): float(probability[d, r])
+                (reneged_id(ids[d]) if r else ids[d]): float(probability[d, r])
                 for d in range(len(ids))
                 for r in (0, 1)
                 if probability[d, r] > PROBABILITY

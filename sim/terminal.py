@@ -12,25 +12,23 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.evaluate import Evaluation
+from sim.formats.nfg import NormalFormGame
 from sim.model.deals import DealSet, DealSpec
 from sim.model.islands import ISLAND_KEYS
 from sim.model.payoffs import ACTORS, COMPONENTS
 from sim.model.scenario import MONEY
+from sim.predict import REGISTRY
 from sim.report import (
-    CONSTRAINTS,
-    SOLUTION_TITLES,
     alternating_lines,
     explain,
     posture_summary,
     sequential_lines,
-    shortfalls,
 )
 from sim.solvers.cooperative import SOLUTION_NAMES
 from sim.solvers.equilibria import Equilibrium
-from sim.formats.nfg import NormalFormGame
 from sim.solvers.posture import PostureResult
 from sim.text import ISLAND_NAMES, deal_name, printable, significant
-from sim.tolerance import PROBABILITY, TOL
+from sim.tolerance import PROBABILITY
 
 if TYPE_CHECKING:
     from sim.history.backtest import Episode
@@ -127,7 +125,7 @@ def _deal_table(result: Evaluation) -> Table:
     table.add_column("Deal", no_wrap=True)
     table.add_column("Japan", justify="right", no_wrap=True)
     table.add_column("Russia", justify="right", no_wrap=True)
-    table.add_column("Rejected by (margin)", overflow="fold")
+    table.add_column("Why it fails (margin)", overflow="fold")
     for d, row in enumerate(result.rows()):
         if d == 0:
             continue
@@ -141,13 +139,24 @@ def _deal_table(result: Evaluation) -> Table:
 
 
 def _rejections(result: Evaluation, deal: int) -> str:
-    """``"Japan's ratifier -24.6, Japan's government -14.3"``, or ``"nobody"``."""
-    margins = shortfalls(result)[deal]
-    checks = CONSTRAINTS if result.scenario.cooperative.require_ratification else CONSTRAINTS[:2]
-    failing = sorted((margins[i], who) for i, (who, _, _) in enumerate(checks) if margins[i] <= TOL)
-    if not failing:
-        return "nobody: every side accepts"
-    return ", ".join(f"{who} {significant(gap)}" for gap, who in failing)
+    """``"Japan's ratifier -24.6, Japan's government -14.3"``; ``"nobody: it holds up"``.
+
+    Every reason of the hold-up test (:mod:`sim.holdup`), the rejections by margin.
+    """
+    from sim.holdup import REASONS, FailReason
+
+    test = result.hold_up()
+    reasons = test.reasons(0, deal)
+    if not reasons:
+        return "nobody: it holds up"
+    margins = test.margins[0, deal]
+    failing = sorted(
+        (margins[REASONS.index(r)], r.label) for r in reasons if r is not FailReason.RENEGING
+    )
+    words = [f"{who} {significant(gap)}" for gap, who in failing]
+    if FailReason.RENEGING in reasons:
+        words.append("reneging")
+    return ", ".join(words)
 
 
 def _money(x: float) -> str:
@@ -228,7 +237,7 @@ def _print_solutions(result: Evaluation, console: Console) -> None:
         base = name.removesuffix("_lottery")
         if name != base and outcomes[name] == outcomes[base]:
             continue  # a lottery that picks the single deal says nothing new
-        table.add_row(SOLUTION_TITLES[name].strip(), outcomes[name], explain(result, name))
+        table.add_row(REGISTRY[name].label, outcomes[name], explain(result, name))
     console.print(table)
 
 
@@ -423,29 +432,45 @@ def sweep_progress(total: int, *, quiet: bool = False) -> Iterator[Callable[[int
 
 
 def print_sweep_summary(done: SweepOutput, plan: SweepPlan, console: Console | None = None) -> None:
-    """Print where the sweep is and each deal's hold-up rate."""
+    """Print where the sweep is, each deal's hold-up rate and each solver's predictions."""
+    from sim.holdup import FailReason
+
     console = console or make_console()
     summary = done.summary
-    console.print(
-        f"{summary['draws']:,} draws of {plan.scenario.scenario.name} "
-        f"({plan.method}, seed {plan.seed}; {plan.note}) in {done.seconds:.1f} s; "
-        f"{done.chunks_run} chunks run, {done.chunks_skipped} resumed."
+    _lines(
+        console,
+        [
+            f"{summary.draws:,} draws of {plan.scenario.scenario.name} ({plan.method}, seed "
+            f"{plan.seed}; {plan.note}) in {done.seconds:.1f} s; {done.chunks_run} chunks run, "
+            f"{done.chunks_skipped} resumed."
+        ],
+        first="",
     )
-    table = Table(title="How often each deal holds up", title_justify="left")
-    for column in ("Deal", "Holds up", "95% interval", "Fails mostly at"):
-        table.add_column(column, justify="right" if column != "Deal" else "left")
-    for deal, row in summary["deals"].items():
-        low, high = row["interval_95"]
-        reasons = row["fails_because"]
-        main = max(reasons, key=reasons.get).replace("_", " ") if reasons else "-"
-        table.add_row(deal, f"{row['hold_up_rate']:.1%}", f"{low:.1%} - {high:.1%}", main)
+    table = Table(title="How often each deal holds up", title_justify="left", pad_edge=False)
+    table.add_column("Deal", overflow="fold")
+    for column in ("Holds up", "95% interval", "Fails mostly at"):
+        table.add_column(column, justify="right")
+    for deal, row in summary.deals.items():
+        low, high = row.interval_95
+        main = row.main_reason()
+        table.add_row(
+            deal_name(deal),
+            f"{row.hold_up_rate:.1%}",
+            f"{low:.1%} - {high:.1%}",
+            FailReason(main).label if main else "-",
+        )
     console.print(table)
-    predictions = Table(title="What each solver predicts (share of draws)", title_justify="left")
-    predictions.add_column("Solver")
-    predictions.add_column("Predictions")
-    for solver, shares in summary["predictions"].items():
-        top = ", ".join(f"{deal} {share:.0%}" for deal, share in list(shares.items())[:3])
-        predictions.add_row(solver, top)
+    predictions = Table(
+        title="What each solver predicts (share of draws)", title_justify="left", pad_edge=False
+    )
+    predictions.add_column("Solver", overflow="fold")
+    predictions.add_column("Predictions", overflow="fold")
+    for solver, shares in summary.predictions.items():
+        top = ", ".join(
+            f"{deal_name(deal)} {share:.0%}" for deal, share in list(shares.items())[:3]
+        )
+        label = REGISTRY[solver].label if solver in REGISTRY else solver
+        predictions.add_row(label, top)
     console.print(predictions)
     console.print(f"Results: {done.results}; summary: {done.folder / 'summary.json'}")
 
@@ -494,15 +519,52 @@ def print_tipping_points(
         console.print(f"No change across its range: {', '.join(steady)}.")
 
 
+def _short(name: str) -> str:
+    """A column head of at most 7 characters (``"Sequential"`` -> ``"Sequen."``)."""
+    return name if len(name) <= 7 else name[:6] + "."
+
+
 def print_backtest(episodes: list[Episode], console: Console | None = None) -> None:
-    """Print each episode's record, each solver's prediction (hit or miss) and hit rates.
+    """Print the backtest: hits and misses per episode, the skill against the null models,
+    and the record's reasons (each mismatched stance in words).
 
     A hit is a tick; a miss is a cross with a letter, and the letters are listed below the
-    table with the deal each stands for, so that the table fits 80 columns.
+    table with the deal each stands for, so that the table fits 80 columns. The episode
+    that set the preferences (calibration) is listed last and counts for no figure.
     """
-    from sim.history.backtest import SOLVERS, hit_rates
+    from sim.history.backtest import scored_solvers
 
     console = console or make_console()
+    scored = scored_solvers()
+    letters: dict[str, str] = {}
+    console.print(_backtest_table(episodes, scored, letters))
+    if letters:
+        _lines(
+            console,
+            ["Misses predicted: " + "; ".join(f"{k} {deal_name(d)}" for d, k in letters.items())],
+        )
+    console.print()
+    console.print(_skill_table(episodes, scored))
+    _print_reasons(episodes, console)
+    _lines(
+        console,
+        [
+            "✓ = the recorded deal, or one with exactly its terms (a declaration that moves "
+            "nothing has the status quo's terms). Null = always the status quo. Brier and log "
+            "scores rate each forecast over the episode's ranges (lower is better); skill = 1 "
+            "- Brier / Brier of the better null (above 0: better than the null). "
+            + "; ".join(f"{_short(REGISTRY[s].short_name)} = {REGISTRY[s].label}" for s in scored)
+            + "."
+        ],
+    )
+
+
+def _backtest_table(
+    episodes: list[Episode], scored: tuple[str, ...], letters: dict[str, str]
+) -> Table:
+    from sim.history.backtest import null_hits, scored_episodes
+    from sim.history.scores import point
+
     table = Table(
         title="Backtest: each solver's prediction against the record",
         title_justify="left",
@@ -510,41 +572,90 @@ def print_backtest(episodes: list[Episode], console: Console | None = None) -> N
     )
     table.add_column("Episode", overflow="fold", ratio=3)
     table.add_column("Recorded", overflow="fold", ratio=3)
-    for solver in ("Nash", "Posture", "Seq.", "Alt."):
-        table.add_column(solver, no_wrap=True, justify="center")
-    letters: dict[str, str] = {}
-    for e in episodes:
-        cells = []
-        for solver in SOLVERS:
-            if e.hits[solver]:
-                cells.append("✓")
-                continue
-            deal = e.predictions[solver]
-            letters.setdefault(deal, "abcdefghijklmnopqrstuvwxyz"[len(letters) % 26])
-            cells.append(f"✗ {letters[deal]}")
+    for solver in scored:
+        table.add_column(_short(REGISTRY[solver].short_name), no_wrap=True, justify="center")
+    table.add_column("Null", no_wrap=True, justify="center")
+
+    def mark(hit: bool, deal: str) -> str:
+        if hit:
+            return "✓"
+        letters.setdefault(deal, "abcdefghijklmnopqrstuvwxyz"[len(letters) % 26])
+        return f"✗ {letters[deal]}"
+
+    ordered = sorted(episodes, key=lambda e: e.calibration)
+    for e in ordered:
+        cells = [mark(e.hits[s], e.predictions[s]) for s in scored]
+        null = point(e.forecasts["status_quo"])
+        cells.append(mark(null == e.observed_class, e.label(null)))
         name = " ".join(w[:1].upper() + w[1:] for w in e.path.stem.split("_"))
-        table.add_row(printable(name), printable(deal_name(e.observed)), *cells)
-    rates = hit_rates(episodes)
-    table.add_row(
-        Text("hit rate", style="bold"),
-        "",
-        *(f"{h}/{n}" for h, n in rates.values()),
-        end_section=True,
-    )
-    console.print(table)
-    if letters:
-        _lines(
-            console,
-            ["Misses predicted: " + "; ".join(f"{k} {deal_name(d)}" for d, k in letters.items())],
+        if e.calibration:
+            name += " (calibration)"
+        table.add_row(
+            printable(name),
+            printable(deal_name(e.observed)),
+            *cells,
+            end_section=e is ordered[-1] or ordered[ordered.index(e) + 1].calibration,
         )
-    _lines(
-        console,
-        [
-            "✓ = the recorded deal, or one with exactly its terms (a declaration that moves "
-            "nothing has the status quo's terms). Nash = Nash bargaining; Seq. = sequential "
-            "game; Alt. = alternating offers."
-        ],
+    counted = scored_episodes(episodes)
+    hits = [sum(e.hits[s] for e in counted) for s in scored]
+    nulls = null_hits(counted)["status_quo"][0]
+    table.add_row(
+        Text(f"hit rate ({len(counted)} episodes)", style="bold"),
+        "",
+        *(str(h) for h in hits),
+        str(nulls),
     )
+    return table
+
+
+def _skill_table(episodes: list[Episode], scored: tuple[str, ...]) -> Table:
+    from sim.history.backtest import NULL_LABELS, NULLS, skill
+
+    found = skill(episodes)
+    table = Table(
+        title=f"Skill over {found.episodes} episodes (the calibration episode left out)",
+        title_justify="left",
+        pad_edge=False,
+    )
+    table.add_column("Forecast", overflow="fold")
+    for column in ("Hits", "vs null", "Brier", "Skill", "Log"):
+        table.add_column(column, justify="right", no_wrap=True)
+    best = found.best_null_hits
+    for s in scored:
+        bss = found.brier_skill[s]
+        table.add_row(
+            REGISTRY[s].label,
+            str(found.hits[s]),
+            f"{found.hits[s] - best:+d}",
+            f"{found.brier[s]:.3f}",
+            "-" if bss is None else f"{bss:+.2f}",
+            f"{found.log[s]:.2f}",
+        )
+    for n in NULLS:
+        label = NULL_LABELS[n] + (" (better null)" if n == found.best_null else "")
+        table.add_row(
+            Text(label, style="italic"), str(found.null_hits[n]), "", f"{found.brier[n]:.3f}",
+            "", f"{found.log[n]:.2f}",
+        )  # fmt: skip
+    return table
+
+
+def _print_reasons(episodes: list[Episode], console: Console) -> None:
+    from sim.history.backtest import scored_episodes, skill
+
+    found = skill(episodes)
+    console.print(
+        _bold(
+            f"The record's reasons: {found.stances_matched} of {found.stances} recorded stances "
+            f"match the model's verdict ({found.unscorable} on declarations the model cannot "
+            "tell from the status quo are not scored)."
+        )
+    )
+    for e in scored_episodes(episodes):
+        for c in e.stances:
+            if c.scorable and not c.matched:
+                _lines(console, [c.words(e.year)], first="  ")
+    console.print()
 
 
 def print_brief_done(done: Any, bottom: list[str], console: Console) -> None:

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from typing import Any
 
-from sim.model.deals import catalogue
+from sim.model.deals import catalogue, split_reneged
 
 MONEY_UNIT = "US$ bn (2003)"
 """The unit of utility and of every money parameter in the scenario schema."""
@@ -113,10 +113,10 @@ def deal_name(deal: str) -> str:
     >>> deal_name("status_quo"), deal_name("two_islands reneged"), deal_name("my_deal")
     ('Status quo', 'Two islands (reneged)', 'My deal')
     """
-    base, _, suffix = deal.partition(" ")
+    base, reneged = split_reneged(deal)
     known = catalogue().get(base)
     name = known.label if known else base.replace("_", " ").capitalize()
-    return f"{name} ({suffix})" if suffix else name
+    return f"{name} (reneged)" if reneged else name
 
 
 def printable(text: str) -> str:

@@ -290,7 +290,7 @@ def test_extensive_export_holds_our_spe_as_an_equilibrium(tmp_path):
 
     from sim import evaluate, load_scenario
     from sim.formats.efg import spe_behavior
-    from tests.solvers.test_efg import profile_of
+    from tests.formats.test_efg import profile_of
 
     path = tmp_path / "sequential.efg"
     result = invoke("export-game", BASELINE, "--form", "extensive", "-o", path)

@@ -29,17 +29,13 @@ from sim.charts.labels import (
     percent,
 )
 from sim.charts.style import OKABE_ITO, chart_style, new_figure
+from sim.holdup import REASONS
 from sim.model.deals import catalogue
-from sim.sweeps.outcomes import FAIL_REASONS
+from sim.sweeps.summary import SweepSummary
 
-REASON_LABELS: dict[str, str] = {
-    "japan_government": "Japan's government",
-    "japan_ratifier": "Japan's ratifier",
-    "russia_government": "Russia's government",
-    "russia_ratifier": "Russia's ratifier",
-    "reneging": "Reneging",
-}
-"""Plain words for the reasons a deal fails the hold-up test."""
+FAIL_REASONS: tuple[str, ...] = tuple(str(r) for r in REASONS)
+REASON_LABELS: dict[str, str] = {str(r): r.label for r in REASONS}
+"""Plain words for the reasons a deal fails the hold-up test (:class:`sim.holdup.FailReason`)."""
 
 REASON_STYLES: dict[str, dict[str, str]] = {
     "japan_government": {"color": OKABE_ITO["vermillion"], "hatch": ""},
@@ -229,7 +225,7 @@ def _panels(
 
 
 def holdup_rates(
-    summary: Mapping[str, Any],
+    summary: SweepSummary | Mapping[str, Any],
     *,
     scenario: tuple[str, int],
     ax: Sequence[Axes] | None = None,
@@ -238,8 +234,8 @@ def holdup_rates(
 
     Parameters
     ----------
-    summary : mapping
-        A sweep's summary: ``deals[deal]`` with ``hold_up_rate``, ``interval_95``
+    summary : SweepSummary or mapping
+        A sweep's summary, or its JSON form: ``deals[deal]`` with ``hold_up_rate``, ``interval_95``
         and ``fails_because`` (shares of all draws by reason); ``draws`` and
         ``method`` for the subtitle.
     scenario : (str, int)
@@ -257,6 +253,8 @@ def holdup_rates(
     ValueError
         If the summary has no deals, or ``ax`` is not a pair of axes.
     """
+    if hasattr(summary, "to_json"):
+        summary = summary.to_json()
     deals: Mapping[str, Mapping[str, Any]] = summary.get("deals", {})
     if not deals:
         raise ValueError("the summary has no deals")

@@ -57,17 +57,6 @@ UNITS: dict[str, str] = {
 }
 """Short forms of the units in the scenario schema (dollar signs escaped for matplotlib)."""
 
-SOLVER_NAMES: dict[str, str] = {
-    "nash": "Nash bargaining",
-    "nash_asymmetric": "Asymmetric Nash bargaining",
-    "kalai_smorodinsky": "Kalai–Smorodinsky",
-    "egalitarian": "Egalitarian solution",
-    "utilitarian": "Utilitarian solution",
-    "sequential": "Sequential game",
-    "posture": "Posture game",
-    "alternating": "Alternating offers",
-}
-"""Plain names of the solvers whose predictions a sweep records."""
 
 METHOD_NAMES: dict[str, str] = {
     "grid": "full-factorial grid",
@@ -176,10 +165,17 @@ def deal_label(deal: str) -> str:
 
 
 def solver_label(solver: str) -> str:
-    """Plain name of a solver column: ``"Nash bargaining"``, ``"… (lottery)"``."""
-    base = solver.removesuffix("_lottery")
-    name = SOLVER_NAMES.get(base, base.replace("_", " ").capitalize())
-    return f"{name} (lottery)" if base != solver else name
+    """Display label of a solver column (:data:`sim.predict.REGISTRY`), else its name in words.
+
+    Examples
+    --------
+    >>> solver_label("nash"), solver_label("nash_lottery")
+    ('Nash bargaining', 'Nash bargaining, over lotteries')
+    """
+    from sim.predict import REGISTRY
+
+    spec = REGISTRY.get(solver)
+    return spec.label if spec is not None else solver.replace("_", " ").capitalize()
 
 
 def method_label(method: str) -> str:

@@ -171,8 +171,8 @@ def _game_of(result: Evaluation, spe: SequentialResult, draw: int) -> _Game:
     offer = int(spe.offer[draw])
     return _Game(
         proposer=spe.proposer,
-        ratification=game.ratification,
-        noisy=spe.ratify_probability is not None,
+        ratification=game.game.ratification,
+        noisy=game.game.noise is not None and bool((game.game.noise[draw] > 0).any()),
         offer=offer,
         offer_label=game.deals.specs[offer].label,
         result=spe,
@@ -449,7 +449,7 @@ def _end_words(row: _Row, game: _Game) -> tuple[str, str]:
     note = ""
     if row.anticipated_renege and row.stage in _KILLS[:3]:
         note = f"anticipating that {SIDES[row.performer]} would renege"
-    elif row.stage == Stage.RESPONDER and game.result.ratify_probability is not None:
+    elif row.stage == Stage.RESPONDER and game.noisy:
         chance = float(np.asarray(game.result.ratify_probability)[game.draw, row.deal])
         note = f"expected margin; {chance:.0%} chance of ratification"
     if row.stage == Stage.STATUS_QUO:

@@ -46,6 +46,7 @@ from sim.charts.style import (
     chart_style,
 )
 from sim.model.deals import STATUS_QUO
+from sim.sweeps import columns
 
 
 @dataclass(frozen=True)
@@ -122,9 +123,7 @@ def _edges(centres: NDArray[np.float64]) -> NDArray[np.float64]:
 
 def _menu(results: pd.DataFrame, predicted: NDArray[np.object_]) -> list[str]:
     """Categories in menu order: status quo, the results' deals, then any other prediction."""
-    menu = [STATUS_QUO] + [
-        c.removeprefix("holds_") for c in results.columns if c.startswith("holds_")
-    ]
+    menu = [STATUS_QUO, *columns.deals_in(results.columns, columns.HOLDS)]
     extra = sorted(set(predicted.ravel()) - set(menu))
     return menu + extra
 

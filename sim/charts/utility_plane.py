@@ -25,13 +25,10 @@ from numpy.typing import NDArray
 
 from sim.charts.style import OKABE_ITO, chart_style, new_figure, scenario_subtitle, titled
 from sim.evaluate import Evaluation
+from sim.predict import Family, solvers
 
 CONCEPTS: dict[str, str] = {
-    "nash": "Nash",
-    "nash_asymmetric": "asymmetric Nash",
-    "kalai_smorodinsky": "Kalai–Smorodinsky",
-    "egalitarian": "egalitarian",
-    "utilitarian": "utilitarian",
+    s.name: s.short_name for s in solvers(Family.COOPERATIVE) if not s.name.endswith("_lottery")
 }
 """Cooperative solution concepts in legend order, with their names in plain words."""
 

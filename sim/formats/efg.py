@@ -50,6 +50,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.atomic import write_text
+from sim.model.deals import reneged_id
 from sim.solvers.sequential import SequentialGame, solve
 from sim.tolerance import TOL
 
@@ -113,7 +114,7 @@ def _game(game: SequentialGame, proposer: int) -> _Game:
     if game.n_draws != 1:
         raise ValueError(f"export one draw at a time (game.draw(n)); got {game.n_draws}")
     ids = tuple(_check_label(str(d)) for d in game.deal_ids)
-    labels = [*ids, *(f"{d} reneged" for d in ids[1:])]
+    labels = [*ids, *(reneged_id(d) for d in ids[1:])]
     if len(set(labels)) != len(labels):
         raise ValueError(f"deal ids must be unique (with their reneged variants): {ids}")
     if proposer not in (0, 1):
@@ -180,7 +181,7 @@ class _Writer:
         if k >= 0:
             self.decision(k, infoset_label(name, "perform"), ("perform", "renege"))
             self.terminal(name, game.performed[d])
-            self.terminal(f"{name} reneged", game.reneged[d])
+            self.terminal(reneged_id(name), game.reneged[d])
         else:
             self.terminal(name, game.performed[d])
         for _ in range(3 if game.ratification else 1):  # rejections, innermost first

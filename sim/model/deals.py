@@ -272,6 +272,28 @@ def reneged(spec: DealSpec) -> DealSpec:
     return spec
 
 
+RENEGED = " reneged"
+"""Suffix of the name of a deal's reneged variant: ``"four_phased reneged"``."""
+
+
+def reneged_id(deal_id: str) -> str:
+    """The name of ``deal_id``'s reneged variant (an outcome, not a deal of the menu).
+
+    Examples
+    --------
+    >>> reneged_id("four_phased"), split_reneged("four_phased reneged")
+    ('four_phased reneged', ('four_phased', True))
+    """
+    return deal_id + RENEGED
+
+
+def split_reneged(name: str) -> tuple[str, bool]:
+    """The deal id in an outcome name, and whether the outcome is its reneged variant."""
+    if name.endswith(RENEGED):
+        return name.removesuffix(RENEGED), True
+    return name, False
+
+
 def reneged_menu(deals: DealSet) -> tuple[NDArray[np.intp], DealSet]:
     """Each deal's later performer (``-1``, 0 Japan, 1 Russia) and its reneged variants."""
     performer = np.array([later_performer(spec) for spec in deals.specs], dtype=np.intp)

@@ -62,7 +62,7 @@ Sources
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -103,6 +103,12 @@ class AlternatingResult:
         :math:`\beta_a = \delta_a (1 - q)`, patience net of the breakdown risk.
     deadline : int or None
         Number of rounds of the finite game; None for the infinite horizon.
+    deal_ids : tuple of str
+        The deals ``deal`` indexes (empty when the caller gave none).
+    method : str
+        How the agreement was found.
+    tol : float
+        Tolerance on the surplus (US$ bn).
     """
 
     deal: IntArray
@@ -115,6 +121,9 @@ class AlternatingResult:
     proposer: IntArray
     effective_discount: Array
     deadline: int | None
+    deal_ids: tuple[str, ...] = ()
+    method: str = "stationary subgame-perfect equilibrium (Rubinstein 1982; Ståhl 1972)"
+    tol: float = TOL
 
 
 def rubinstein_shares(beta_proposer: ArrayLike, beta_responder: ArrayLike) -> tuple[Array, Array]:
@@ -179,6 +188,7 @@ def solve_alternating(
     deadline: int | None = None,
     allowed: ArrayLike | None = None,
     tol: float = TOL,
+    deal_ids: tuple[str, ...] = (),
 ) -> AlternatingResult:
     """Subgame-perfect agreement of the alternating-offers game with a transfer.
 
@@ -198,6 +208,8 @@ def solve_alternating(
         Deals that may be agreed (default: all).
     tol : float
         Tolerance on the surplus.
+    deal_ids : tuple of str, optional
+        Names of the ``D`` deals, carried by the result.
 
     Returns
     -------
@@ -221,7 +233,8 @@ def solve_alternating(
     beta = delta * (1.0 - q)[:, None]
     deal, surplus, agreement = _best_deal(g[..., 0] + g[..., 1], mask, tol)
     share = np.where(agreement[:, None], _shares(beta, first, horizon), 0.0)
-    return _assemble(g, deal, surplus, agreement, share, first, beta, horizon)
+    found = _assemble(g, deal, surplus, agreement, share, first, beta, horizon)
+    return replace(found, deal_ids=tuple(deal_ids), tol=tol)
 
 
 # -- validation ------------------------------------------------------------------------

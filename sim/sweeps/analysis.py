@@ -23,11 +23,13 @@ from sim.errors import UserError, did_you_mean
 from sim.evaluate import evaluate_table
 from sim.model.parameters import ParameterTable
 from sim.model.scenario import Scenario
+from sim.predict import REGISTRY
+from sim.predict import get as get_solver
+from sim.sweeps import columns
 from sim.sweeps.outcomes import evaluate_chunk
 from sim.sweeps.samplers import Samples
 from sim.sweeps.sensitivity import morris_indices, sobol_indices, tornado
 from sim.sweeps.space import Discrete, SweepSpace
-from sim.sweeps.summary import SOLVERS
 from sim.sweeps.thresholds import TippingPoint, tipping_points
 
 
@@ -36,9 +38,13 @@ def outcome_values(results: pd.DataFrame, outcome: str) -> NDArray[np.float64]:
     if "=" in outcome:
         solver, deal = (part.strip() for part in outcome.split("=", 1))
         if solver not in results.columns:
-            raise UserError(f"unknown solver '{solver}'{did_you_mean(solver, SOLVERS)}")
+            raise UserError(f"unknown solver '{solver}'{did_you_mean(solver, REGISTRY)}")
         return (results[solver] == deal).to_numpy(dtype=float)
-    numeric = [c for c in results.columns if c.startswith(("margin_", "holds_"))]
+    numeric = [
+        c
+        for c in results.columns
+        if (parsed := columns.parse(c)) is not None and parsed[0] in (columns.MARGIN, columns.HOLDS)
+    ]
     if outcome not in numeric:
         raise UserError(
             f"unknown outcome '{outcome}'{did_you_mean(outcome, numeric)}; expected "
@@ -49,10 +55,9 @@ def outcome_values(results: pd.DataFrame, outcome: str) -> NDArray[np.float64]:
 
 def default_outcomes(results: pd.DataFrame) -> list[str]:
     """The margin and the hold-up flag of the deal that holds up most often."""
-    holds = [c for c in results.columns if c.startswith("holds_")]
-    best = max(holds, key=lambda c: results[c].mean())
-    deal = best.removeprefix("holds_")
-    return [f"margin_{deal}", f"holds_{deal}"]
+    deals = columns.deals_in(results.columns, columns.HOLDS)
+    deal = max(deals, key=lambda d: results[columns.holds(d)].mean())
+    return [columns.margin(deal), columns.holds(deal)]
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,7 @@ def scenario_tipping_points(
     scenario: Scenario, space: SweepSpace, solver: str, *, grid: int = 65
 ) -> list[ParameterTipping]:
     """Tipping points of ``solver``'s predicted deal along each continuous parameter."""
+    spec = get_solver(solver)
     base = ParameterTable.from_scenario(scenario)
     out = []
     for parameter in space.parameters:
@@ -137,9 +143,9 @@ def scenario_tipping_points(
 
         def predicted(values: NDArray[np.float64], path: str = parameter.path) -> Any:
             nonlocal ids
-            ev = evaluate_table(scenario, base.with_values({path: values}))
-            ids = ev.deals.ids
-            return _prediction(ev, solver)
+            prediction = spec.predict(evaluate_table(scenario, base.with_values({path: values})))
+            ids = prediction.code_ids
+            return prediction.codes
 
         points = tipping_points(predicted, low, high, grid=grid)
         at_baseline = predicted(np.array([float(parameter.baseline)]))[0]
@@ -147,17 +153,3 @@ def scenario_tipping_points(
             ParameterTipping(parameter.path, low, high, ids[at_baseline], tuple(points), ids)
         )
     return out
-
-
-def _prediction(ev: Any, solver: str) -> NDArray[np.intp]:
-    if solver in ev.cooperative.solutions:
-        return np.asarray(ev.cooperative.solutions[solver].deal)
-    if solver == "sequential":
-        spe = ev.sequential()
-        return np.asarray(np.where(spe.reneged, 0, spe.outcome))
-    if solver == "alternating":
-        return np.asarray(ev.alternating().deal)
-    raise UserError(
-        f"unknown solver '{solver}'{did_you_mean(solver, SOLVERS)}; tipping points take a "
-        "cooperative solution, sequential or alternating"
-    )

@@ -89,6 +89,7 @@ from sim.outputs import LOCK, RECORD, OutputFolder, format_size
 from sim.sweeps.outcomes import evaluate_chunk
 from sim.sweeps.samplers import MAX_GRID_ROWS, Samples, sample
 from sim.sweeps.space import Discrete, SweepSpace
+from sim.sweeps.summary import SummaryAccumulator, SweepSummary
 
 EXECUTORS = ("serial", "local", "dask")
 CHUNKS = "chunks"
@@ -360,7 +361,7 @@ class SweepOutput:
     Attributes
     ----------
     folder, results : Path
-    summary : dict
+    summary : SweepSummary
     chunks_run, chunks_skipped : int
         Chunks evaluated by this run, and finished chunks it kept (verified).
     seconds : float
@@ -370,7 +371,7 @@ class SweepOutput:
 
     folder: Path
     results: Path
-    summary: dict[str, Any]
+    summary: SweepSummary
     chunks_run: int
     chunks_skipped: int
     seconds: float
@@ -477,7 +478,7 @@ def load_finished(plan: SweepPlan, folder: str | Path) -> SweepOutput | None:
         for name, key in ((RESULTS, "results"), (SUMMARY, "summary")):
             if _sha256(path / name) != manifest[key]["sha256"]:
                 return None
-        summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
+        summary = SweepSummary.from_json(json.loads((path / SUMMARY).read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException):
         return None
     seconds = time.perf_counter() - start
@@ -596,7 +597,7 @@ class _Sweep:
         todo: list[int],
         manifest: _Manifest,
         progress: Callable[[int], None] | None,
-    ) -> dict[str, Any]:
+    ) -> SweepSummary:
         plan, out = self.plan, self.out
         # Chunks are drawn lazily (memory stays bounded). Local workers write their own
         # chunk files; a Dask cluster may not share this file system, so its workers send
@@ -1006,8 +1007,6 @@ class _Results:
     """
 
     def __init__(self, plan: SweepPlan, out: OutputFolder, manifest: _Manifest) -> None:
-        from sim.sweeps.summary import SummaryAccumulator
-
         self.plan, self.out, self.manifest = plan, out, manifest
         self.accumulator = SummaryAccumulator()
         self.finished: set[int] = set()
@@ -1043,13 +1042,14 @@ class _Results:
         table = pq.read_table(pa.BufferReader(content))
         return table.replace_schema_metadata({_META_FINGERPRINT: self.manifest.fp.encode()})
 
-    def close(self) -> dict[str, Any]:
+    def close(self) -> SweepSummary:
         """Rename the results into place; write the summary and the final manifest."""
         if self.writer is not None:
             self.writer.close()
         self.out.place(RESULTS, self.tmp)
-        summary = self.accumulator.result(self.plan)
-        self.out.write_text(SUMMARY, json_text(summary))
+        plan = self.plan
+        summary = self.accumulator.result(plan.scenario.scenario.name, plan.method, plan.seed)
+        self.out.write_text(SUMMARY, json_text(summary.to_json()))
         files = {}
         for name in (RESULTS, SUMMARY):
             stamp = self.out.stamp(name)

@@ -19,10 +19,9 @@ from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from sim import load_scenario  # noqa: E402
-from sim.charts.holdup import REASON_LABELS, holdup_rates, main_reason  # noqa: E402
+from sim.charts.holdup import FAIL_REASONS, REASON_LABELS, holdup_rates, main_reason  # noqa: E402
 from sim.charts.labels import deal_label  # noqa: E402
 from sim.sweeps.analysis import evaluate_design  # noqa: E402
-from sim.sweeps.outcomes import FAIL_REASONS  # noqa: E402
 from sim.sweeps.runner import plan_sweep  # noqa: E402
 from sim.sweeps.spec import sweep_space  # noqa: E402
 from sim.sweeps.summary import SummaryAccumulator  # noqa: E402
@@ -39,7 +38,7 @@ def summary() -> dict[str, Any]:
     results = evaluate_design(scenario, plan.design)
     counts = SummaryAccumulator()
     counts.add(pa.Table.from_pandas(results, preserve_index=False))
-    return counts.result(plan)
+    return counts.result(plan.scenario.scenario.name, plan.method, plan.seed).to_json()
 
 
 @pytest.fixture(scope="module")

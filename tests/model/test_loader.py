@@ -487,7 +487,7 @@ def test_unknown_deal_in_the_sequential_menu(write_scenario):
         ('"actors.japan.patience" = "high"', "valid dictionary"),
         ('"actors.japan.patience" = { range = [0.9, 1.5] }', "leaves the parameter's bounds"),
         ('"actors.japan.distrust" = { range = [-1, 2] }', "leaves the parameter's bounds"),
-        ('"actors.japan.patience" = { values = [0.95, 0.97] }', "range or a distribution"),
+        ('"actors.japan.patience" = { values = [0.95, 1.5] }', "leaves the parameter's bounds"),
         ('"alternating.proposer" = { values = ["japan", "china"] }', "not allowed here"),
         ('"alternating.proposer" = { range = [0, 1] }', "list of values"),
         ('"scenario.year" = { values = [2003, 3000] }', "not allowed here"),

@@ -11,6 +11,7 @@ from sim import load_scenario
 from sim.evaluate import menu_of
 from sim.model.parameters import ParameterTable, iter_parameters
 from sim.model.payoffs import COMPONENTS, compute_payoffs
+from tests.batch import assert_batch_is_a_loop
 from tests.conftest import BASELINE
 
 AREA = {"habomai": 95, "shikotan": 251, "kunashiri": 1490, "etorofu": 3168}
@@ -141,11 +142,11 @@ def test_batch_equals_a_loop_of_single_draws(seed, n):
     scenario = load_scenario(BASELINE)
     deals = menu_of(scenario)
     table = _random_table(scenario, n, seed)
-    batch = compute_payoffs(table, deals).components
-    single = np.concatenate(
-        [compute_payoffs(table.take(slice(i, i + 1)), deals).components for i in range(n)]
-    )
-    np.testing.assert_allclose(batch, single, rtol=0, atol=1e-12)
+
+    def components(rows: slice):
+        return {"components": compute_payoffs(table.take(rows), deals).components}
+
+    assert_batch_is_a_loop(components, n, rtol=1e-14)
 
 
 def test_higher_russian_nationalist_cost_hurts_only_cessions():

@@ -86,7 +86,7 @@ def test_same_seed_same_design_other_seed_other_draws(serial, tmp_path):
 def test_summary_counts_match_the_results(serial, tmp_path):
     done = run_sweep(_plan(), tmp_path, executor="serial")
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary == done.summary
+    assert summary == done.summary.to_json()
     rate = serial["holds_shelve"].mean()
     assert summary["deals"]["shelve"]["hold_up_rate"] == pytest.approx(rate)
     low, high = summary["deals"]["shelve"]["interval_95"]
