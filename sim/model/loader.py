@@ -135,7 +135,7 @@ def check_scenario(scenario: Scenario, *, source: str | None = None) -> None:
     from sim.sweeps.spec import sweep_space  # the sweeps build on the model: import late
 
     custom = scenario.deals.custom
-    build_menu(scenario.deals.menu, custom, source=source)
+    menu = build_menu(scenario.deals.menu, custom, source=source)
     if scenario.sequential.menu is not None:
         build_menu(scenario.sequential.menu, custom, source=source, key="sequential.menu")
     postures.resolve(scenario.posture_game, custom, source=source)
@@ -149,7 +149,25 @@ def check_scenario(scenario: Scenario, *, source: str | None = None) -> None:
                 key="observed.deal",
                 plain="unknown deal",
             )
+        _check_stances(scenario, menu.ids, source)
     sweep_space(scenario, scenario.sweep.parameters, source=source or "[sweep]")
+
+
+def _check_stances(scenario: Scenario, menu: tuple[str, ...], source: str | None) -> None:
+    """Every recorded stance names a deal of the episode's menu (the model scores it)."""
+    observed = scenario.observed
+    assert observed is not None
+    for kind in ("refused", "accepted", "offered"):
+        for i, stance in enumerate(getattr(observed, kind)):
+            if stance.deal not in menu or stance.deal == "status_quo":
+                raise UserError(
+                    f"'{stance.deal}' is not a deal of this episode's menu "
+                    f"({', '.join(menu[1:])}){did_you_mean(stance.deal, menu)}; a stance "
+                    "can only be scored on a deal the model evaluates",
+                    source=source,
+                    key=f"observed.{kind}[{i}].deal",
+                    plain="not a deal of this episode's menu",
+                )
 
 
 def _blame_override(error: UserError, overrides: Mapping[str, Any], path: Path) -> UserError | None:

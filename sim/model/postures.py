@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from sim.errors import UserError, did_you_mean
-from sim.model.deals import DealSet, DealSpec, catalogue
+from sim.model.deals import STATUS_QUO, DealSet, DealSpec, catalogue
 from sim.model.fields import StrictModel
 
 SIDES = ("japan", "russia")
@@ -225,3 +225,48 @@ def _assemble(
         cells=np.array([[ids.index(c.deal) for c in row] for row in chosen], dtype=np.intp),
         why=tuple(tuple(c.why for c in row) for row in chosen),
     )
+
+
+def on_the_menu(table: PostureTable, menu: Sequence[str]) -> tuple[PostureTable, int]:
+    """The posture game of an episode whose menu holds only ``menu``: the era rule.
+
+    A pair of postures leads to its deal only if that deal was on the table then (on the
+    episode's menu); otherwise it leads to the status quo, with the reason said in the
+    cell. Deals the scenario adds under ``[deals.custom]`` and lists in its menu count as
+    on the table. The shipped table offers "shelve + cooperate" to a shelving Japan in
+    every era; before the 2003 action plan it was not an outcome on offer, and this rule
+    is how a history scenario says so without a table of its own.
+
+    Returns
+    -------
+    PostureTable, int
+        The restricted table and the number of cells sent to the status quo.
+    """
+    allowed = set(menu) | {STATUS_QUO}
+    ids = table.deals.ids
+    keep = np.array([ids[c] in allowed for c in table.cells.ravel()]).reshape(table.cells.shape)
+    changed = int((~keep).sum())
+    if not changed:
+        return table, 0
+    names = [
+        [ids[c] if ok else STATUS_QUO for c, ok in zip(row, k, strict=True)]
+        for row, k in zip(table.cells, keep, strict=True)
+    ]
+    used = [STATUS_QUO] + [d for d in ids[1:] if any(d in row for row in names)]
+    specs = dict(zip(table.deals.ids, table.deals.specs, strict=True))
+    why = tuple(
+        tuple(
+            w if ok else f"{ids[c]} was not on the table in this episode (not on its menu)"
+            for c, w, ok in zip(row, whys, k, strict=True)
+        )
+        for row, whys, k in zip(table.cells, table.why, keep, strict=True)
+    )
+    restricted = PostureTable(
+        japan=table.japan,
+        russia=table.russia,
+        labels=table.labels,
+        deals=DealSet.from_specs({d: specs[d] for d in used}),
+        cells=np.array([[used.index(d) for d in row] for row in names], dtype=np.intp),
+        why=why,
+    )
+    return restricted, changed

@@ -313,12 +313,52 @@ class Sweep(StrictModel):
     )
 
 
+ACTOR_ROLES = ("japan_government", "russia_government", "japan_ratifier", "russia_ratifier")
+"""The actors a recorded stance can name."""
+
+
+class Stance(StrictModel):
+    """One actor's recorded stance on one deal."""
+
+    deal: str = info("Deal id (on the episode's menu).")
+    by: Literal["japan_government", "russia_government", "japan_ratifier", "russia_ratifier"] = (
+        info("Who took the stance: one of the governments or one of the ratifiers.")
+    )
+    source: str = info("The timeline row or sentence of the brief the stance rests on.")
+
+
+class Offer(StrictModel):
+    """A deal a government put on the table (it accepts its own offer)."""
+
+    deal: str = info("Deal id (on the episode's menu).")
+    by: Literal["japan", "russia"] = info("The government that offered it.")
+    source: str = info("The timeline row or sentence of the brief the offer rests on.")
+
+
 class Observed(StrictModel):
     """What actually happened in a historical episode (history scenarios only)."""
 
     deal: str = info("Deal id of the recorded outcome ('status_quo' when talks produced nothing).")
     why: str = info("The recorded reason, in a sentence.")
     source: str = info("Where the record comes from (timeline row, brief).")
+    calibration: StrictBool = info(
+        "The episode was used to set the shared preferences (the 2003 baseline describes "
+        "it): the backtest reports it apart from the skill figures.",
+        default=False,
+    )
+    refused: list[Stance] = info(
+        "Who refused which deal, as the record shows (a government turning it down, a "
+        "ratifier blocking it, a government withdrawing its own offer).",
+        default_factory=list,
+    )
+    accepted: list[Stance] = info(
+        "Who accepted which deal, as the record shows (signed, ratified, agreed to).",
+        default_factory=list,
+    )
+    offered: list[Offer] = info(
+        "Which government offered which deal (an offer means its government accepts it).",
+        default_factory=list,
+    )
 
 
 class Scenario(StrictModel):
