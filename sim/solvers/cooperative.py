@@ -23,24 +23,37 @@ Utilitarian
 Over lotteries :math:`p\,w + (1-p)\,v` of two feasible deals — each deal a lottery
 may pick must itself be acceptable, so that neither side walks away from the deal
 the lottery draws (ex-post individual rationality: the brief's commitment problem
-rules out promises to accept a deal one would reject) — the objectives above
-are quasi-concave and increasing in both gains, so along the Pareto frontier of the
-convex hull they are unimodal: the optimum lies on a hull edge that touches the best
-single deal :math:`v`. It is therefore found by maximising, in closed form, along the
-segments from :math:`v` to every other feasible deal :math:`w`:
+rules out promises to accept a deal one would reject). Every objective above is
+quasi-concave and increasing in both gains, so it attains its maximum over the convex
+hull of the feasible gains on the hull's upper-right (Pareto) frontier. That frontier is a
+chain of segments between pairs of feasible deals, so a lottery of two deals does as well
+as any mixture of more, and the best lottery is found by maximising along the segment of
+*every* pair of feasible deals — the best single deal may lie inside the hull of the
+others, off the frontier. Along a segment each objective is concave in :math:`p` (a sum
+of logarithms of affine functions, or the minimum of two affine functions), so the
+segment's maximum is the stationary point or crossing below, clipped to [0, 1]. With
+:math:`\Delta x = x_w - x_v`, :math:`\Delta y = y_w - y_v` and :math:`p` the weight on
+:math:`w`, a mixture can beat both of its deals only when :math:`\Delta x\,\Delta y < 0`:
 
 * Nash: :math:`\frac{d}{dp}[\alpha\ln x + (1-\alpha)\ln y] = 0` gives
-  :math:`p^* = -(\alpha\,\Delta x\, y_v + (1-\alpha)\,\Delta y\, x_v) / (\Delta x\,\Delta y)`
-  when :math:`\Delta x\,\Delta y < 0` (else an end point is optimal);
-* Kalai–Smorodinsky and egalitarian: where the two (normalised) gains cross,
-  :math:`p^* = (a_v - b_v) / ((a_v - b_v) - (a_w - b_w))`.
+  :math:`p^* = -(\alpha\,\Delta x\, y_v + (1-\alpha)\,\Delta y\, x_v) / (\Delta x\,\Delta y)`;
+* Kalai–Smorodinsky and egalitarian: where the two (normalised) gains :math:`a, b` cross,
+  :math:`p^* = (a_v - b_v) / ((a_v - b_v) - (a_w - b_w))`, when :math:`a - b` changes
+  sign along the segment.
 
-The utilitarian optimum is always a single deal (a linear objective). Ties between
-single deals go to the larger sum of gains, then to the earlier deal in the menu.
+The ideal point of Kalai–Smorodinsky is the same over lotteries as over deals (a side's
+best gain over the hull is at a deal). The utilitarian optimum is always a single deal (a
+linear objective). Ties between single deals (objectives within the tolerance) go to the
+larger sum of gains, then to the earlier deal in the menu. A lottery replaces the best
+single deal only where its objective is larger by more than the tolerance; ties between
+lotteries go to the larger expected sum of gains, then to the pair earlier in the menu
+(by its first deal, then its second). A lottery's ``deal`` is the likelier of its two
+deals (``weight`` at least 1/2).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -76,7 +89,8 @@ class Solution:
     method : str
         One of :data:`SOLUTION_NAMES`.
     deal : ndarray of int, shape (N,)
-        Index of the (first) deal; 0, the status quo, when there is no agreement.
+        Index of the (first) deal — of a lottery, the likelier of its two deals; 0, the
+        status quo, when there is no agreement.
     other : ndarray of int, shape (N,)
         Second deal of a lottery; equal to ``deal`` when the solution is one deal.
     weight : ndarray, shape (N,)
@@ -110,22 +124,33 @@ class CooperativeResult:
         The deal beats the status quo for each government.
     ratifiable : ndarray of bool, shape (N, D, 2)
         The deal is in each side's win-set (its ratifier prefers it to the status quo).
-    pareto : ndarray of bool, shape (N, D)
-        No other deal of the menu is at least as good for both and better for one.
     feasible : ndarray of bool, shape (N, D)
         Deals the solutions may pick (rational for both, and ratifiable for both when
         ratification is required).
     power : ndarray, shape (N,)
         Japan's bargaining power in the asymmetric Nash solution.
+    utility : ndarray, shape (N, D, 2)
+        The governments' utilities the solutions were computed from.
     solutions : mapping of str to Solution
+    tol : float
+        Tolerance on utilities.
+    pareto : ndarray of bool, shape (N, D)
+        No other deal of the menu is at least as good for both and better for one
+        (computed from ``utility`` on first access: no solution needs it).
     """
 
     rational: BoolArray
     ratifiable: BoolArray
-    pareto: BoolArray
     feasible: BoolArray
     power: Array
+    utility: Array
     solutions: Mapping[str, Solution] = field(default_factory=dict)
+    tol: float = TOL
+
+    @functools.cached_property
+    def pareto(self) -> BoolArray:
+        """Pareto-optimal deals, shape ``(N, D)`` (see the class attributes)."""
+        return pareto_optimal(self.utility, self.tol)
 
 
 def bargaining_power(patience_japan: Array, patience_russia: Array) -> Array:
@@ -150,6 +175,8 @@ def solve(
 ) -> CooperativeResult:
     """Every cooperative solution for ``N`` draws of a game with ``D`` deals.
 
+    Each draw's results depend on that draw's inputs only.
+
     Parameters
     ----------
     utility, ratifier_utility : ndarray, shape (N, D, 2)
@@ -170,30 +197,22 @@ def solve(
     if utility.ndim != 3 or utility.shape[2] != 2 or ratifier_utility.shape != utility.shape:
         raise ValueError(f"utilities must have shape (N, D, 2), got {utility.shape}")
     u, r = _deal_major(utility), _deal_major(ratifier_utility)
-    gains, ratifier_gains = u - u[:, :1], r - r[:, :1]
-    rational, ratifiable = gains > tol, ratifier_gains > tol
+    gains = u - u[:, :1]
+    rational = gains > tol
+    ratifiable = np.subtract(r, r[:, :1]) > tol
     feasible = rational[0] & rational[1]
     if require_ratification:
-        feasible &= ratifiable[0] & ratifiable[1]
+        feasible &= ratifiable[0]
+        feasible &= ratifiable[1]
     alpha = np.asarray(power, dtype=float)
-    logs = _logs(gains)
-    solutions = {
-        name: solution
-        for name, solution in (
-            *_nash_pair("nash", gains, logs, feasible, np.full(len(alpha), 0.5), tol),
-            *_nash_pair("nash_asymmetric", gains, logs, feasible, alpha, tol),
-            *_min_pair("kalai_smorodinsky", gains, feasible, _ideal(gains, feasible), tol),
-            *_min_pair("egalitarian", gains, feasible, np.ones((2, 1, len(alpha))), tol),
-            ("utilitarian", _finite("utilitarian", gains, feasible, gains[0] + gains[1], tol)),
-        )
-    }
     return CooperativeResult(
         rational=rational.transpose(2, 1, 0),
         ratifiable=ratifiable.transpose(2, 1, 0),
-        pareto=_pareto(u, tol).T,
         feasible=feasible.T,
         power=alpha,
-        solutions=solutions,
+        utility=utility,
+        solutions=_solutions(gains, feasible, alpha, tol),
+        tol=tol,
     )
 
 
@@ -204,22 +223,13 @@ def pareto_optimal(utility: Array, tol: float = TOL) -> BoolArray:
 
 # -- kernels: arrays indexed [actor, deal, draw] -----------------------------------------
 # The deal axis is short (about ten) and the draw axis long, so kernels keep draws
-# contiguous and reduce over deals with element-wise operations between rows.
+# contiguous and reduce over deals with element-wise operations between rows. Only draws
+# with two or more feasible deals need a search: with one, every solution is that deal.
 
 
 def _deal_major(values: Array) -> Array:
     """``(N, D, 2)`` to a contiguous ``(2, D, N)`` (no copy if it is a view of one)."""
     return np.ascontiguousarray(values.transpose(2, 1, 0))
-
-
-def _argmax(values: Array) -> IntArray:
-    """Index of the first largest row of ``values`` (D, N) in each column, shape (N,)."""
-    best, index = values[0].copy(), np.zeros(values.shape[1], dtype=np.intp)
-    for d in range(1, len(values)):
-        larger = values[d] > best
-        np.copyto(best, values[d], where=larger)
-        index[larger] = d
-    return index
 
 
 def _pareto(u: Array, tol: float) -> BoolArray:
@@ -231,121 +241,176 @@ def _pareto(u: Array, tol: float) -> BoolArray:
     return ~dominated
 
 
-def _pick(g: Array, index: IntArray) -> Array:
-    """Gains of deal ``index[n]`` in each draw ``n``, shape ``(N, 2)``."""
-    columns = np.arange(g.shape[2])
-    return np.stack([g[0, index, columns], g[1, index, columns]], axis=-1)
+class _Picked:
+    """One solution in the draws with two or more feasible deals (length ``M`` arrays)."""
+
+    __slots__ = ("deal", "gain", "other", "weight")
+
+    def __init__(self, deal: IntArray, other: IntArray, weight: Array, gain: Array) -> None:
+        self.deal, self.other, self.weight, self.gain = deal, other, weight, gain
 
 
-def _finite(name: str, g: Array, feasible: BoolArray, objective: Array, tol: float) -> Solution:
-    """Best feasible single deal by ``objective`` (D, N); ties to the larger sum of gains."""
-    scores = np.where(feasible, objective, -np.inf)
-    best = scores.max(axis=0)
-    tied = feasible & (scores >= best - tol)
-    deal = _argmax(np.where(tied, g[0] + g[1], -np.inf))
-    agreement = np.asarray(feasible.any(axis=0), dtype=bool)
-    deal[~agreement] = 0
-    return Solution(
-        method=name,
-        deal=deal,
-        other=deal,
-        weight=np.ones(len(deal)),
-        gain=_pick(g, deal),
-        agreement=agreement,
-    )
+def _solutions(g: Array, feasible: BoolArray, alpha: Array, tol: float) -> dict[str, Solution]:
+    """Every solution from gains ``g`` (2, D, N), ``feasible`` (D, N) and powers (N,)."""
+    n_deals, n = feasible.shape
+    count = feasible.sum(axis=0, dtype=np.intp)
+    agreement = count > 0
+    one, many = np.flatnonzero(count == 1), np.flatnonzero(count > 1)
+    # Draws with one feasible deal: every solution is that deal.
+    deal = np.zeros(n, dtype=np.intp)
+    deal[one] = (feasible[:, one] * np.arange(n_deals)[:, None]).sum(axis=0)
+    gain = np.zeros((n, 2))
+    gain[one] = g[:, deal[one], one].T
+    picked = _search(g[:, :, many], feasible[:, many], alpha[many], tol) if len(many) else {}
+    solutions = {}
+    for name in SOLUTION_NAMES:
+        s_deal, s_gain = deal.copy(), gain.copy()
+        s_other, s_weight = s_deal, np.ones(n)
+        if name in picked:
+            p = picked[name]
+            s_deal[many], s_gain[many] = p.deal, p.gain
+            if name.endswith("_lottery"):
+                s_other = s_deal.copy()
+                s_other[many], s_weight[many] = p.other, p.weight
+        solutions[name] = Solution(name, s_deal, s_other, s_weight, s_gain, agreement)
+    return solutions
 
 
-def _lottery(
-    name: str,
-    single: Solution,
-    g: Array,
-    rows: IntArray,
-    p: Array,
-    value: Array,
-    feasible: BoolArray,
-    base: Array,
-    tol: float,
-) -> Solution:
-    """Improve ``single`` in draws ``rows`` by the best segment toward another feasible deal.
+def _search(g: Array, feasible: BoolArray, alpha: Array, tol: float) -> dict[str, _Picked]:
+    """Every solution in ``M`` draws with at least two feasible deals (``g``: (2, D, M))."""
+    x, y = g[0], g[1]
+    infeasible = ~feasible
+    total = x + y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_x, log_y = np.log(x), np.log(y)
+    ideal_x = _masked(x, infeasible).max(axis=0)
+    ideal_y = _masked(y, infeasible).max(axis=0)
+    scaled_x, scaled_y = x / ideal_x, y / ideal_y
+    objectives = {
+        "nash": 0.5 * (log_x + log_y),
+        "nash_asymmetric": alpha * log_x + (1 - alpha) * log_y,
+        "kalai_smorodinsky": np.minimum(scaled_x, scaled_y),
+        "egalitarian": np.minimum(x, y),
+        "utilitarian": total.copy(),
+    }
+    frontier = _Frontier(x, y, feasible)
+    picked = {}
+    for name, objective in objectives.items():
+        deal, value = _best(_masked(objective, infeasible), total, tol)
+        columns = np.arange(len(deal))
+        single = _Picked(deal, deal, np.ones(len(deal)), np.stack([x, y])[:, deal, columns].T)
+        picked[name] = single
+        if name == "nash":
+            picked["nash_lottery"] = frontier.nash(single, value, np.full(len(deal), 0.5), tol)
+        elif name == "nash_asymmetric":
+            picked[f"{name}_lottery"] = frontier.nash(single, value, alpha, tol)
+        elif name == "kalai_smorodinsky":
+            lottery = frontier.maximin(single, value, scaled_x, scaled_y, tol)
+            picked[f"{name}_lottery"] = lottery
+        elif name == "egalitarian":
+            picked[f"{name}_lottery"] = frontier.maximin(single, value, x, y, tol)
+    return picked
 
-    ``p``, ``value`` and ``feasible`` hold those draws only (shape ``(D, len(rows))``);
-    ``p`` is the weight on the other deal, ``value`` the objective there, ``base`` the
-    objective of the single deal.
+
+def _masked(values: Array, mask: BoolArray) -> Array:
+    """A copy of ``values`` with ``-inf`` where ``mask``."""
+    out = np.array(values, dtype=float)
+    out[mask] = -np.inf
+    return out
+
+
+def _first(mask: BoolArray) -> IntArray:
+    """Index of the first true row of ``mask`` (D, M) in each column (0 if none)."""
+    return np.asarray(mask.argmax(axis=0), dtype=np.intp)
+
+
+def _best(scores: Array, key: Array, tol: float) -> tuple[IntArray, Array]:
+    """Row of the best ``scores`` (K, M) per column and its score; ``-inf`` marks no option.
+
+    Rows within ``tol`` of the best tie; ties go to the larger ``key``, then the first row.
     """
-    value = np.where(feasible, value, -np.inf)
-    best = _argmax(value)
-    sub = np.arange(len(rows))
-    better = value[best, sub] > base + tol
-    other, weight = single.deal.copy(), np.ones(len(single.deal))
-    other[rows] = np.where(better, best, single.deal[rows])
-    weight[rows] = 1.0 - np.where(better, p[best, sub], 0.0)
-    w = weight[:, None]
-    return Solution(
-        method=name,
-        deal=single.deal,
-        other=other,
-        weight=weight,
-        gain=w * single.gain + (1 - w) * _pick(g, other),
-        agreement=single.agreement,
-    )
+    best = scores.max(axis=0)
+    tied = np.where(scores >= best - tol, key, -np.inf)
+    index = _first(tied == tied.max(axis=0))
+    return index, scores[index, np.arange(len(index))]
 
 
-def _lottery_rows(feasible: BoolArray) -> IntArray:
-    """Draws with at least two feasible deals: the only ones a lottery can improve."""
-    return np.flatnonzero(feasible.sum(axis=0) >= 2)
+class _Frontier:
+    """Every pair of feasible deals in ``M`` draws: the segments of the hull's frontier.
 
+    The feasible deals of each draw are packed, in menu order, into ``K`` slots (``K`` the
+    largest number of feasible deals in a draw); ``i`` and ``j`` run over the slot pairs
+    ``a < b`` in lexicographic (menu) order, so ties between lotteries go to the earlier
+    pair in the menu.
+    """
 
-def _logs(x: Array) -> Array:
-    """Natural log of the positive part (``-inf`` where not positive)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(np.log(np.maximum(x, 0.0)))
+    def __init__(self, x: Array, y: Array, feasible: BoolArray) -> None:
+        n_draws = feasible.shape[1]
+        count = feasible.sum(axis=0)
+        slots = int(count.max())
+        deal, column = np.nonzero(feasible)
+        slot = (np.cumsum(feasible, axis=0) - 1)[deal, column]
+        self.index = np.zeros((slots, n_draws), dtype=np.intp)
+        self.index[slot, column] = deal
+        first, second = np.triu_indices(slots, k=1)
+        self.first, self.second = self.index[first], self.index[second]
+        self.columns = np.arange(n_draws)
+        self.x, self.y = x, y
+        self.xi, self.xj = x[self.first, self.columns], x[self.second, self.columns]
+        self.yi, self.yj = y[self.first, self.columns], y[self.second, self.columns]
+        self.dx, self.dy = self.xi - self.xj, self.yi - self.yj
+        # A mixture beats both of its deals only if each deal is better for one side.
+        self.crossing = (second[:, None] < count) & (self.dx * self.dy < 0)
 
+    def nash(self, single: _Picked, base: Array, alpha: Array, tol: float) -> _Picked:
+        r"""The best Nash lottery: the stationary point of :math:`\alpha\ln x+(1-\alpha)\ln y`."""
+        dx, dy, xj, yj = self.dx, self.dy, self.xj, self.yj
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = -(alpha * dx * yj + (1 - alpha) * dy * xj) / (dx * dy)
+            p = np.clip(p, 0.0, 1.0)
+            mx, my = xj + p * dx, yj + p * dy
+            value = alpha * np.log(mx) + (1 - alpha) * np.log(my)
+        if alpha.ndim and np.all(alpha == 0.5):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = 0.5 * (np.log(mx) + np.log(my))
+        return self._choose(single, base, p, value, mx + my, tol)
 
-def _log_nash(x: Array, y: Array, alpha: Array) -> Array:
-    """``alpha ln x + (1 - alpha) ln y`` (``-inf`` where a gain is not positive)."""
-    return np.asarray(alpha * _logs(x) + (1 - alpha) * _logs(y))
+    def maximin(self, single: _Picked, base: Array, sx: Array, sy: Array, tol: float) -> _Picked:
+        """The best maximin lottery of scaled gains ``sx``, ``sy`` (D, M): where they cross."""
+        c = self.columns
+        ai, aj = sx[self.first, c], sx[self.second, c]
+        bi, bj = sy[self.first, c], sy[self.second, c]
+        di, dj = ai - bi, aj - bj
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = np.clip(dj / (dj - di), 0.0, 1.0)
+        value = np.minimum(aj + p * (ai - aj), bj + p * (bi - bj))
+        total = (self.xj + p * self.dx) + (self.yj + p * self.dy)
+        return self._choose(single, base, p, value, total, tol, also=di * dj < 0)
 
-
-def _nash_pair(
-    name: str, g: Array, logs: Array, feasible: BoolArray, alpha: Array, tol: float
-) -> tuple[tuple[str, Solution], tuple[str, Solution]]:
-    """The Nash solution over single deals and over lotteries of two (``logs = ln g``)."""
-    single = _finite(name, g, feasible, alpha * logs[0] + (1 - alpha) * logs[1], tol)
-    rows = _lottery_rows(feasible)
-    a, gs = alpha[rows], g[:, :, rows]
-    xv, yv = single.gain[rows, 0], single.gain[rows, 1]
-    dx, dy = gs[0] - xv, gs[1] - yv
-    cross = dx * dy
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = -(a * dx * yv + (1 - a) * dy * xv) / cross
-    p = np.where(cross < 0, np.clip(np.nan_to_num(p), 0.0, 1.0), 0.0)
-    value = _log_nash(xv + p * dx, yv + p * dy, a)
-    base = _log_nash(xv, yv, a)
-    lottery = _lottery(f"{name}_lottery", single, g, rows, p, value, feasible[:, rows], base, tol)
-    return (name, single), (f"{name}_lottery", lottery)
-
-
-def _ideal(g: Array, feasible: BoolArray) -> Array:
-    """Best feasible gain of each side, shape ``(2, 1, N)``; 1 where nothing is feasible."""
-    best = np.where(feasible, g, -np.inf).max(axis=1, keepdims=True)
-    return np.where(np.isfinite(best) & (best > 0), best, 1.0)
-
-
-def _min_pair(
-    name: str, g: Array, feasible: BoolArray, scale: Array, tol: float
-) -> tuple[tuple[str, Solution], tuple[str, Solution]]:
-    """Maximin of scaled gains (Kalai–Smorodinsky, egalitarian), single and lottery."""
-    sj, sr = g[0] / scale[0], g[1] / scale[1]
-    single = _finite(name, g, feasible, np.minimum(sj, sr), tol)
-    rows = _lottery_rows(feasible)
-    sj, sr = sj[:, rows], sr[:, rows]
-    vj = single.gain[rows, 0] / scale[0, 0, rows]
-    vr = single.gain[rows, 1] / scale[1, 0, rows]
-    diff_v, diff_w = vj - vr, sj - sr
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = diff_v / (diff_v - diff_w)
-    p = np.where(diff_v * diff_w < 0, np.clip(np.nan_to_num(p), 0.0, 1.0), 0.0)
-    value = np.minimum(vj + p * (sj - vj), vr + p * (sr - vr))
-    base = np.minimum(vj, vr)
-    lottery = _lottery(f"{name}_lottery", single, g, rows, p, value, feasible[:, rows], base, tol)
-    return (name, single), (f"{name}_lottery", lottery)
+    def _choose(
+        self,
+        single: _Picked,
+        base: Array,
+        p: Array,
+        value: Array,
+        total: Array,
+        tol: float,
+        also: BoolArray | None = None,
+    ) -> _Picked:
+        """The best pair's lottery where it beats the single deal by more than ``tol``."""
+        keep = self.crossing if also is None else self.crossing & also
+        value = np.where(keep, value, -np.inf)
+        pair, best = _best(value, total, tol)
+        c = self.columns
+        better = best > base + tol
+        weight = p[pair, c]
+        likely = weight >= 0.5
+        i, j = self.first[pair, c], self.second[pair, c]
+        deal = np.where(better, np.where(likely, i, j), single.deal)
+        other = np.where(better, np.where(likely, j, i), single.deal)
+        weight = np.where(better, np.where(likely, weight, 1 - weight), 1.0)
+        w = weight[:, None]
+        gain = w * np.stack([self.x[deal, c], self.y[deal, c]], axis=-1) + (1 - w) * np.stack(
+            [self.x[other, c], self.y[other, c]], axis=-1
+        )
+        return _Picked(deal, other, weight, np.where(better[:, None], gain, single.gain))
