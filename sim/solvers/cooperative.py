@@ -9,9 +9,11 @@ ratifier gains (Putnam 1988). Solutions:
 
 Nash bargaining solution (Nash 1950)
     :math:`\arg\max_d g_J^{\alpha} g_R^{1-\alpha}` over feasible deals; symmetric
-    :math:`\alpha = 1/2`; asymmetric with bargaining power from patience
-    :math:`\alpha = \ln\delta_R / (\ln\delta_J + \ln\delta_R)`, the limit of Rubinstein's
-    game as the time between offers shrinks (Binmore, Rubinstein & Wolinsky 1986).
+    :math:`\alpha = 1/2`; asymmetric with bargaining power from patience and the risk
+    that talks break down, :math:`\alpha = (r_R + \lambda) / (r_J + r_R + 2\lambda)` with
+    :math:`r_a = -\ln\delta_a` and hazard :math:`\lambda` (:func:`bargaining_power`),
+    the limit of Rubinstein's game as the time between offers shrinks (Binmore,
+    Rubinstein & Wolinsky 1986).
 Kalai–Smorodinsky (1975)
     maximise :math:`\min_a g_a / I_a`, with :math:`I_a` the best gain side *a* can get
     from a feasible deal (the ideal point).
@@ -58,7 +60,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 TOL = 1e-9
 """Tolerance on utilities (US$ bn): a gain must exceed it to count as a gain."""
@@ -153,16 +155,50 @@ class CooperativeResult:
         return pareto_optimal(self.utility, self.tol)
 
 
-def bargaining_power(patience_japan: Array, patience_russia: Array) -> Array:
-    r"""Japan's Nash bargaining power from patience, :math:`\ln\delta_R/(\ln\delta_J+\ln\delta_R)`.
+def bargaining_power(
+    patience_japan: ArrayLike, patience_russia: ArrayLike, breakdown_risk: ArrayLike = 0.0
+) -> Array:
+    r"""Japan's Nash bargaining power from patience and the risk that talks break down.
+
+    Binmore, Rubinstein & Wolinsky (1986): in alternating offers where side *a*
+    discounts time at rate :math:`r_a = -\ln\delta_a` and talks collapse at hazard rate
+    :math:`\lambda`, the equilibrium split tends, as the time between offers shrinks, to
+    the asymmetric Nash solution with Japan's power
+
+    .. math:: \alpha = \frac{r_R + \lambda}{r_J + r_R + 2\lambda}.
+
+    The risk of breakdown makes both sides equally impatient to agree, so it pulls the
+    power toward 1/2. ``breakdown_risk`` is the per-round probability :math:`q` of
+    ``[alternating] breakdown_risk`` (a round is a year, the period of ``patience``);
+    the hazard that gives the same survival over a round is :math:`\lambda = -\ln(1-q)`,
+    so that :math:`e^{-(r_a+\lambda)} = \delta_a(1-q)` is the per-round factor of
+    :mod:`sim.solvers.alternating`.
+
+    Parameters
+    ----------
+    patience_japan, patience_russia : array_like, shape (N,)
+        Per-round discount factors :math:`\delta_a` in (0, 1).
+    breakdown_risk : array_like, shape (N,) or scalar
+        Per-round probability :math:`q` in [0, 1] that talks collapse for good; with 0 the
+        power is :math:`\ln\delta_R / (\ln\delta_J + \ln\delta_R)`, with 1 it is 1/2.
+
+    Returns
+    -------
+    ndarray, shape (N,)
 
     Examples
     --------
     >>> float(bargaining_power(np.array([0.9]), np.array([0.9]))[0])
     0.5
+    >>> round(float(bargaining_power(np.array([0.97]), np.array([0.9]), 0.05)[0]), 3)
+    0.657
     """
-    log_j, log_r = np.log(patience_japan), np.log(patience_russia)
-    return np.asarray(log_r / (log_j + log_r), dtype=float)
+    rate_j = -np.log(np.asarray(patience_japan, dtype=float))
+    rate_r = -np.log(np.asarray(patience_russia, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = -np.log1p(-np.asarray(breakdown_risk, dtype=float))  # +inf where q = 1
+        power = (rate_r + hazard) / (rate_j + rate_r + 2 * hazard)
+    return np.asarray(np.where(np.isinf(hazard), 0.5, power), dtype=float)
 
 
 def solve(

@@ -8,6 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from sim import evaluate, load_scenario
 from sim.solvers.cooperative import (
     SOLUTION_NAMES,
     TOL,
@@ -340,3 +341,71 @@ def test_lotteries_match_a_brute_force_search_on_rounded_menus(points, power):
         return int(s.deal[0]), int(s.other[0]), float(s.weight[0]), s.gain[0]
 
     check_against_brute_force(points, power, solution_of)
+
+
+# -- bargaining power with a breakdown risk (issue 15, item 9) ---------------------------
+
+
+def brw_power(delta_j, delta_r, q):
+    """Japan's power (r_R + lam) / (r_J + r_R + 2 lam), r_a = -ln delta_a, lam = -ln(1 - q)."""
+    r_j, r_r, lam = -np.log(delta_j), -np.log(delta_r), -np.log(1 - q)
+    return (r_r + lam) / (r_j + r_r + 2 * lam)
+
+
+def test_bargaining_power_at_the_baseline_counts_the_breakdown_risk():
+    # Baseline: patience 0.97 (Japan), 0.90 (Russia), breakdown risk 0.05 per yearly round.
+    # r_J = 0.030459, r_R = 0.105361, lam = 0.051293: (0.156654) / (0.238406) = 0.65709.
+    power = bargaining_power(np.array([0.97]), np.array([0.90]), np.array([0.05]))[0]
+    assert power == pytest.approx(brw_power(0.97, 0.90, 0.05), rel=1e-12)
+    assert power == pytest.approx(0.65709, abs=5e-6)
+    # Without the breakdown risk the more patient side's power would be 0.7757.
+    assert bargaining_power(np.array([0.97]), np.array([0.90]))[0] == pytest.approx(
+        0.7757, abs=5e-5
+    )
+
+
+def test_bargaining_power_without_breakdown_is_the_patience_ratio():
+    delta_j, delta_r = np.array([0.97, 0.93, 0.995]), np.array([0.90, 0.97, 0.80])
+    limit = np.log(delta_r) / (np.log(delta_j) + np.log(delta_r))
+    for q in (1e-6, 1e-9, 0.0):
+        np.testing.assert_allclose(
+            bargaining_power(delta_j, delta_r, np.full(3, q)), limit, atol=1e-5
+        )
+    np.testing.assert_allclose(bargaining_power(delta_j, delta_r, np.zeros(3)), limit, rtol=1e-14)
+
+
+def test_bargaining_power_under_certain_breakdown_is_an_equal_split():
+    delta_j, delta_r = np.array([0.97, 0.93, 0.995]), np.array([0.90, 0.97, 0.80])
+    previous = np.abs(bargaining_power(delta_j, delta_r, np.full(3, 0.05)) - 0.5)
+    for q in (0.5, 0.9, 0.999, 1 - 1e-12):
+        distance = np.abs(bargaining_power(delta_j, delta_r, np.full(3, q)) - 0.5)
+        assert (distance < previous).all()
+        previous = distance
+    assert (previous < 3e-3).all()
+    np.testing.assert_allclose(bargaining_power(delta_j, delta_r, np.ones(3)), 0.5)
+
+
+@pytest.mark.parametrize(("delta_j", "delta_r", "q"), [(0.97, 0.90, 0.05), (0.93, 0.97, 0.2)])
+def test_bargaining_power_is_the_limit_of_alternating_offers(delta_j, delta_r, q):
+    # Rubinstein with breakdown: per period of length dt, beta_a = exp(-(r_a + lam) dt);
+    # Japan proposing gets (1 - beta_R) / (1 - beta_J beta_R) -> the power as dt -> 0.
+    r_j, r_r, lam = -np.log(delta_j), -np.log(delta_r), -np.log(1 - q)
+    power = bargaining_power(np.array([delta_j]), np.array([delta_r]), np.array([q]))[0]
+    gaps = []
+    for dt in (1.0, 1e-2, 1e-4):
+        beta_j, beta_r = np.exp(-(r_j + lam) * dt), np.exp(-(r_r + lam) * dt)
+        share = (1 - beta_r) / (1 - beta_j * beta_r)
+        gaps.append(abs(share - power))
+    assert gaps[0] > gaps[1] > gaps[2]
+    assert gaps[2] < 1e-4
+
+
+def test_evaluation_passes_the_breakdown_risk_to_the_bargaining_power(baseline_path):
+    result = evaluate(load_scenario(baseline_path))
+    column = result.parameters.column
+    expected = brw_power(
+        column("actors.japan.patience")[0],
+        column("actors.russia.patience")[0],
+        column("alternating.breakdown_risk")[0],
+    )
+    assert result.cooperative.power[0] == pytest.approx(expected, rel=1e-12)
