@@ -101,6 +101,11 @@ class Solution:
         Expected gain of each side over the status quo at the solution.
     agreement : ndarray of bool, shape (N,)
         False when no feasible deal beats the status quo for both sides.
+
+    Notes
+    -----
+    The arrays are read-only: solutions share rows of the arrays :func:`solve` stacks
+    them in (every solution's ``agreement``, every single deal's ``weight``).
     """
 
     method: str
@@ -233,9 +238,11 @@ def solve(
     if utility.ndim != 3 or utility.shape[2] != 2 or ratifier_utility.shape != utility.shape:
         raise ValueError(f"utilities must have shape (N, D, 2), got {utility.shape}")
     u, r = _deal_major(utility), _deal_major(ratifier_utility)
-    gains = u - u[:, :1]
-    rational = gains > tol
-    ratifiable = np.subtract(r, r[:, :1]) > tol
+    # Gains over the status quo; the status quo's own are zero (and not a gain).
+    gains, rational, ratifiable = np.empty_like(u), np.empty(u.shape, bool), np.empty(u.shape, bool)
+    gains[:, 0], rational[:, 0], ratifiable[:, 0] = 0.0, False, False
+    np.greater(np.subtract(u[:, 1:], u[:, :1], out=gains[:, 1:]), tol, out=rational[:, 1:])
+    np.greater(np.subtract(r[:, 1:], r[:, :1]), tol, out=ratifiable[:, 1:])
     feasible = rational[0] & rational[1]
     if require_ratification:
         feasible &= ratifiable[0]
@@ -277,176 +284,195 @@ def _pareto(u: Array, tol: float) -> BoolArray:
     return ~dominated
 
 
-class _Picked:
-    """One solution in the draws with two or more feasible deals (length ``M`` arrays)."""
-
-    __slots__ = ("deal", "gain", "other", "weight")
-
-    def __init__(self, deal: IntArray, other: IntArray, weight: Array, gain: Array) -> None:
-        self.deal, self.other, self.weight, self.gain = deal, other, weight, gain
+_SINGLES = ("nash", "nash_asymmetric", "kalai_smorodinsky", "egalitarian", "utilitarian")
+"""Single-deal solutions in the order the kernels stack them."""
+_LOTTERIES = tuple(f"{name}_lottery" for name in _SINGLES[:4])
+"""Lottery solutions in the order the kernels stack them (the first four singles')."""
 
 
 def _solutions(g: Array, feasible: BoolArray, alpha: Array, tol: float) -> dict[str, Solution]:
-    """Every solution from gains ``g`` (2, D, N), ``feasible`` (D, N) and powers (N,)."""
+    """Every solution from gains ``g`` (2, D, N), ``feasible`` (D, N) and powers (N,).
+
+    Results are stacked, singles then lotteries, in arrays whose rows the solutions view.
+    Draws with no feasible deal keep the status quo; with one, every solution is that
+    deal; only draws with two or more are searched.
+    """
     n_deals, n = feasible.shape
-    count = feasible.sum(axis=0, dtype=np.intp)
+    small = np.uint8 if n_deals < 256 else np.intp
+    flags = feasible.view(np.uint8)
+    count = np.add.reduce(flags, axis=0, dtype=small)
     agreement = count > 0
-    one, many = np.flatnonzero(count == 1), np.flatnonzero(count > 1)
-    # Draws with one feasible deal: every solution is that deal.
-    deal = np.zeros(n, dtype=np.intp)
-    deal[one] = (feasible[:, one] * np.arange(n_deals)[:, None]).sum(axis=0)
-    gain = np.zeros((n, 2))
-    gain[one] = g[:, deal[one], one].T
-    picked = _search(g[:, :, many], feasible[:, many], alpha[many], tol) if len(many) else {}
+    many = np.flatnonzero(count > 1)
+    # The last feasible deal of each draw: the only one where there is one, else 0.
+    index = np.arange(n_deals, dtype=small)[:, None]
+    last = np.maximum.reduce(np.multiply(flags, index, dtype=small), axis=0).astype(np.intp)
+    n_single, n_lottery = len(_SINGLES), len(_LOTTERIES)
+    deal = np.empty((n_single + n_lottery, n), dtype=np.intp)
+    deal[:] = last
+    flat = last * n + np.arange(n)
+    only = np.empty((n, 2))
+    only[:, 0], only[:, 1] = g[0].reshape(-1).take(flat), g[1].reshape(-1).take(flat)
+    gain = np.empty((n_single + n_lottery, n, 2))
+    gain[:] = only
+    weight = np.ones((n_lottery + 1, n))  # the last row: every single deal's weight
+    other = deal[n_single:].copy()
+    if len(many):
+        found = _search(
+            g.take(many, axis=2), feasible.take(many, axis=1), count[many], alpha[many], tol
+        )
+        deal[:, many], gain[:, many] = found.deal, found.gain
+        other[:, many], weight[:n_lottery, many] = found.other, found.weight
+    for array in (deal, gain, weight, other, agreement):
+        array.flags.writeable = False  # rows are shared between solutions
     solutions = {}
-    for name in SOLUTION_NAMES:
-        s_deal, s_gain = deal.copy(), gain.copy()
-        s_other, s_weight = s_deal, np.ones(n)
-        if name in picked:
-            p = picked[name]
-            s_deal[many], s_gain[many] = p.deal, p.gain
-            if name.endswith("_lottery"):
-                s_other = s_deal.copy()
-                s_other[many], s_weight[many] = p.other, p.weight
-        solutions[name] = Solution(name, s_deal, s_other, s_weight, s_gain, agreement)
-    return solutions
+    for k, name in enumerate(_SINGLES):
+        solutions[name] = Solution(name, deal[k], deal[k], weight[-1], gain[k], agreement)
+    for k, name in enumerate(_LOTTERIES):
+        row = n_single + k
+        solutions[name] = Solution(name, deal[row], other[k], weight[k], gain[row], agreement)
+    return {name: solutions[name] for name in SOLUTION_NAMES}
 
 
-def _search(g: Array, feasible: BoolArray, alpha: Array, tol: float) -> dict[str, _Picked]:
-    """Every solution in ``M`` draws with at least two feasible deals (``g``: (2, D, M))."""
-    x, y = g[0], g[1]
-    infeasible = ~feasible
+@dataclass(frozen=True)
+class _Found:
+    """Solutions in ``M`` searched draws: singles then lotteries (see :func:`_solutions`)."""
+
+    deal: IntArray  # (S + L, M)
+    other: IntArray  # (L, M)
+    weight: Array  # (L, M)
+    gain: Array  # (S + L, M, 2)
+
+
+def _search(
+    g: Array, feasible: BoolArray, count: NDArray[np.integer], alpha: Array, tol: float
+) -> _Found:
+    """Every solution in ``M`` draws with two or more feasible deals (``g``: (2, D, M)).
+
+    The feasible deals of each draw are packed, in menu order, into ``K`` slots (``K`` the
+    largest number of feasible deals in a draw; empty slots hold deal 0, with zero gains,
+    and are masked), so that the first slot of a tie is the earlier deal in the menu.
+    Values are gathered with flat indices (``index * M + column``).
+    """
+    n_deals, m = feasible.shape
+    columns = np.arange(m)
+    slots = int(count.max())
+    # Slot k holds the deal at which the running count of feasible deals passes k; an empty
+    # slot counts every deal (D) and is pointed at deal 0.
+    running = np.cumsum(feasible.view(np.uint8), axis=0, dtype=count.dtype)
+    rank = np.arange(slots, dtype=count.dtype)[:, None, None]
+    deal_of_slot = np.add.reduce(running <= rank, axis=1, dtype=np.intp)  # (K, M)
+    valid = deal_of_slot < n_deals
+    deal_of_slot *= valid
+    gk = g.reshape(2, -1).take(deal_of_slot * m + columns, axis=1)  # (2, K, M)
+    x, y = gk[0], gk[1]
     total = x + y
+    ideal = gk.max(axis=1, keepdims=True)  # empty slots (zero gains) never exceed a gain
+    scaled = gk / ideal
+    with np.errstate(divide="ignore"):
+        log_x, log_y = np.log(gk)
+    # Objectives of the single-deal solutions, stacked as _SINGLES: (5, K, M).
+    objective = np.empty((len(_SINGLES), slots, m))
+    np.add(log_x, log_y, out=objective[0])
+    objective[0] *= 0.5
+    np.multiply(alpha, log_x, out=objective[1])
+    objective[1] += (1 - alpha) * log_y
+    np.minimum(scaled[0], scaled[1], out=objective[2])
+    np.minimum(x, y, out=objective[3])
+    objective[4] = total
+    np.copyto(objective, -np.inf, where=~valid)
+    single, value = _best(objective, total, tol)  # slots (5, M) and their objectives
+
+    # Lotteries: the segment between every pair of slots a < b (pairs in menu order).
+    slot_i, slot_j = _pairs(slots)
+    gi, gj = gk.take(slot_i, axis=1), gk.take(slot_j, axis=1)  # (2, P, M)
+    dx, dy = gi[0] - gj[0], gi[1] - gj[1]
+    xj, yj = gj[0], gj[1]
+    cross = dx * dy
+    # A mixture beats both of its deals only if each is the better one for a side.
+    crossing = valid.take(slot_j, axis=0) & (cross < 0)
+    n_lottery = len(_LOTTERIES)
+    p = np.empty((n_lottery, *cross.shape))  # weight on the deal in slot i
+    lottery_value = np.empty_like(p)
+    # Nash, symmetric and asymmetric: the stationary point of a ln x + (1 - a) ln y.
+    a = np.empty((2, 1, m))
+    a[0], a[1] = 0.5, alpha
+    b = 1 - a
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_x, log_y = np.log(x), np.log(y)
-    ideal_x = _masked(x, infeasible).max(axis=0)
-    ideal_y = _masked(y, infeasible).max(axis=0)
-    scaled_x, scaled_y = x / ideal_x, y / ideal_y
-    objectives = {
-        "nash": 0.5 * (log_x + log_y),
-        "nash_asymmetric": alpha * log_x + (1 - alpha) * log_y,
-        "kalai_smorodinsky": np.minimum(scaled_x, scaled_y),
-        "egalitarian": np.minimum(x, y),
-        "utilitarian": total.copy(),
-    }
-    frontier = _Frontier(x, y, feasible)
-    picked = {}
-    for name, objective in objectives.items():
-        deal, value = _best(_masked(objective, infeasible), total, tol)
-        columns = np.arange(len(deal))
-        single = _Picked(deal, deal, np.ones(len(deal)), np.stack([x, y])[:, deal, columns].T)
-        picked[name] = single
-        if name == "nash":
-            picked["nash_lottery"] = frontier.nash(single, value, np.full(len(deal), 0.5), tol)
-        elif name == "nash_asymmetric":
-            picked[f"{name}_lottery"] = frontier.nash(single, value, alpha, tol)
-        elif name == "kalai_smorodinsky":
-            lottery = frontier.maximin(single, value, scaled_x, scaled_y, tol)
-            picked[f"{name}_lottery"] = lottery
-        elif name == "egalitarian":
-            picked[f"{name}_lottery"] = frontier.maximin(single, value, x, y, tol)
-    return picked
+        np.divide(a * dx * yj + b * dy * xj, cross, out=p[:2])
+        np.negative(p[:2], out=p[:2])
+        _clip01(p[:2])
+        lottery_value[:2] = a * np.log(xj + p[:2] * dx) + b * np.log(yj + p[:2] * dy)
+    np.copyto(lottery_value[:2], -np.inf, where=~crossing)
+    # Kalai-Smorodinsky (scaled gains) and egalitarian: where the two gains cross.
+    both = np.stack([scaled, gk])  # (2, 2, K, M)
+    si, sj = both.take(slot_i, axis=2), both.take(slot_j, axis=2)  # (2, 2, P, M)
+    di, dj = si[:, 0] - si[:, 1], sj[:, 0] - sj[:, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(dj, dj - di, out=p[2:])
+        _clip01(p[2:])
+    np.minimum(
+        sj[:, 0] + p[2:] * (si[:, 0] - sj[:, 0]),
+        sj[:, 1] + p[2:] * (si[:, 1] - sj[:, 1]),
+        out=lottery_value[2:],
+    )
+    np.copyto(lottery_value[2:], -np.inf, where=~crossing | (di * dj >= 0))
+    pair, best = _best(lottery_value, (xj + p * dx) + (yj + p * dy), tol)  # (4, M)
+    better = best > value[:n_lottery] + tol
+    w = _at(p, pair)
+    likely = w >= 0.5
+    i, j = slot_i.take(pair), slot_j.take(pair)
+    first = np.where(better, np.where(likely, i, j), single[:n_lottery])
+    second = np.where(better, np.where(likely, j, i), single[:n_lottery])
+    weight = np.where(better, np.where(likely, w, 1 - w), 1.0)
+    by_slot = np.ascontiguousarray(gk.transpose(1, 2, 0)).reshape(-1, 2)  # (K * M, 2)
+    flat = np.concatenate([single, first]) * m + columns  # (9, M)
+    flat_second = second * m + columns
+    gain = by_slot.take(flat, axis=0)  # (9, M, 2)
+    mixed = gain[len(_SINGLES) :]
+    mixed *= weight[:, :, None]
+    mixed += (1 - weight)[:, :, None] * by_slot.take(flat_second, axis=0)
+    return _Found(
+        deal=deal_of_slot.reshape(-1).take(flat),
+        other=deal_of_slot.reshape(-1).take(flat_second),
+        weight=weight,
+        gain=gain,
+    )
 
 
-def _masked(values: Array, mask: BoolArray) -> Array:
-    """A copy of ``values`` with ``-inf`` where ``mask``."""
-    out = np.array(values, dtype=float)
-    out[mask] = -np.inf
-    return out
+@functools.cache
+def _pairs(slots: int) -> tuple[IntArray, IntArray]:
+    """Slot pairs ``a < b`` in lexicographic order (first slot, then second)."""
+    first, second = np.triu_indices(slots, k=1)
+    return first.astype(np.intp), second.astype(np.intp)
 
 
-def _first(mask: BoolArray) -> IntArray:
-    """Index of the first true row of ``mask`` (D, M) in each column (0 if none)."""
-    return np.asarray(mask.argmax(axis=0), dtype=np.intp)
+def _clip01(values: Array) -> None:
+    """Clip ``values`` to [0, 1] in place (NaN stays NaN)."""
+    np.maximum(values, 0.0, out=values)
+    np.minimum(values, 1.0, out=values)
+
+
+def _at(values: Array, index: IntArray) -> Array:
+    """``values[s, index[s, c], c]`` for ``values`` (S, K, M) and ``index`` (S, M)."""
+    n_stack, n_rows, m = values.shape
+    offset = (np.arange(n_stack) * (n_rows * m))[:, None] + np.arange(m)
+    return values.reshape(-1).take(index * m + offset)
 
 
 def _best(scores: Array, key: Array, tol: float) -> tuple[IntArray, Array]:
-    """Row of the best ``scores`` (K, M) per column and its score; ``-inf`` marks no option.
+    """Best row of ``scores`` (S, K, M) in each (s, column), and its score, both (S, M).
 
-    Rows within ``tol`` of the best tie; ties go to the larger ``key``, then the first row.
+    ``-inf`` marks a row that is not an option. Rows within ``tol`` of the best tie; ties
+    go to the larger ``key`` (broadcast to ``scores``), then to the first row.
     """
-    best = scores.max(axis=0)
-    tied = np.where(scores >= best - tol, key, -np.inf)
-    index = _first(tied == tied.max(axis=0))
-    return index, scores[index, np.arange(len(index))]
-
-
-class _Frontier:
-    """Every pair of feasible deals in ``M`` draws: the segments of the hull's frontier.
-
-    The feasible deals of each draw are packed, in menu order, into ``K`` slots (``K`` the
-    largest number of feasible deals in a draw); ``i`` and ``j`` run over the slot pairs
-    ``a < b`` in lexicographic (menu) order, so ties between lotteries go to the earlier
-    pair in the menu.
-    """
-
-    def __init__(self, x: Array, y: Array, feasible: BoolArray) -> None:
-        n_draws = feasible.shape[1]
-        count = feasible.sum(axis=0)
-        slots = int(count.max())
-        deal, column = np.nonzero(feasible)
-        slot = (np.cumsum(feasible, axis=0) - 1)[deal, column]
-        self.index = np.zeros((slots, n_draws), dtype=np.intp)
-        self.index[slot, column] = deal
-        first, second = np.triu_indices(slots, k=1)
-        self.first, self.second = self.index[first], self.index[second]
-        self.columns = np.arange(n_draws)
-        self.x, self.y = x, y
-        self.xi, self.xj = x[self.first, self.columns], x[self.second, self.columns]
-        self.yi, self.yj = y[self.first, self.columns], y[self.second, self.columns]
-        self.dx, self.dy = self.xi - self.xj, self.yi - self.yj
-        # A mixture beats both of its deals only if each deal is better for one side.
-        self.crossing = (second[:, None] < count) & (self.dx * self.dy < 0)
-
-    def nash(self, single: _Picked, base: Array, alpha: Array, tol: float) -> _Picked:
-        r"""The best Nash lottery: the stationary point of :math:`\alpha\ln x+(1-\alpha)\ln y`."""
-        dx, dy, xj, yj = self.dx, self.dy, self.xj, self.yj
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = -(alpha * dx * yj + (1 - alpha) * dy * xj) / (dx * dy)
-            p = np.clip(p, 0.0, 1.0)
-            mx, my = xj + p * dx, yj + p * dy
-            value = alpha * np.log(mx) + (1 - alpha) * np.log(my)
-        if alpha.ndim and np.all(alpha == 0.5):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                value = 0.5 * (np.log(mx) + np.log(my))
-        return self._choose(single, base, p, value, mx + my, tol)
-
-    def maximin(self, single: _Picked, base: Array, sx: Array, sy: Array, tol: float) -> _Picked:
-        """The best maximin lottery of scaled gains ``sx``, ``sy`` (D, M): where they cross."""
-        c = self.columns
-        ai, aj = sx[self.first, c], sx[self.second, c]
-        bi, bj = sy[self.first, c], sy[self.second, c]
-        di, dj = ai - bi, aj - bj
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = np.clip(dj / (dj - di), 0.0, 1.0)
-        value = np.minimum(aj + p * (ai - aj), bj + p * (bi - bj))
-        total = (self.xj + p * self.dx) + (self.yj + p * self.dy)
-        return self._choose(single, base, p, value, total, tol, also=di * dj < 0)
-
-    def _choose(
-        self,
-        single: _Picked,
-        base: Array,
-        p: Array,
-        value: Array,
-        total: Array,
-        tol: float,
-        also: BoolArray | None = None,
-    ) -> _Picked:
-        """The best pair's lottery where it beats the single deal by more than ``tol``."""
-        keep = self.crossing if also is None else self.crossing & also
-        value = np.where(keep, value, -np.inf)
-        pair, best = _best(value, total, tol)
-        c = self.columns
-        better = best > base + tol
-        weight = p[pair, c]
-        likely = weight >= 0.5
-        i, j = self.first[pair, c], self.second[pair, c]
-        deal = np.where(better, np.where(likely, i, j), single.deal)
-        other = np.where(better, np.where(likely, j, i), single.deal)
-        weight = np.where(better, np.where(likely, weight, 1 - weight), 1.0)
-        w = weight[:, None]
-        gain = w * np.stack([self.x[deal, c], self.y[deal, c]], axis=-1) + (1 - w) * np.stack(
-            [self.x[other, c], self.y[other, c]], axis=-1
-        )
-        return _Picked(deal, other, weight, np.where(better[:, None], gain, single.gain))
+    best = scores.max(axis=1)
+    n_rows = scores.shape[1]
+    index = np.zeros(best.shape, dtype=np.intp)
+    if n_rows == 1:
+        return index, best
+    tied = np.where(scores >= (best - tol)[:, None], key, -np.inf)
+    top = tied[:, 0].copy()
+    for row in range(1, n_rows):  # a few rows: the first largest key, row by row
+        np.copyto(index, row, where=tied[:, row] > top)
+        np.maximum(top, tied[:, row], out=top)
+    return index, _at(scores, index)
