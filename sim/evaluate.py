@@ -247,7 +247,9 @@ def evaluate_table(scenario: Scenario, parameters: ParameterTable) -> Evaluation
     deals = menu_of(scenario)
     payoffs = compute_payoffs(parameters, deals)
     power = cooperative.bargaining_power(
-        parameters.column("actors.japan.patience"), parameters.column("actors.russia.patience")
+        parameters.column("actors.japan.patience"),
+        parameters.column("actors.russia.patience"),
+        parameters.column("alternating.breakdown_risk"),
     )
     coop = cooperative.solve(
         payoffs.utility,
