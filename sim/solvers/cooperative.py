@@ -62,8 +62,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-TOL = 1e-9
-"""Tolerance on utilities (US$ bn): a gain must exceed it to count as a gain."""
+from sim.tolerance import TOL
 
 Array = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -101,6 +100,8 @@ class Solution:
         Expected gain of each side over the status quo at the solution.
     agreement : ndarray of bool, shape (N,)
         False when no feasible deal beats the status quo for both sides.
+    tol : float
+        Tolerance on utilities (US$ bn) the solution was found with.
 
     Notes
     -----
@@ -114,6 +115,7 @@ class Solution:
     weight: Array
     gain: Array
     agreement: BoolArray
+    tol: float = TOL
 
     @property
     def is_lottery(self) -> BoolArray:
@@ -326,10 +328,10 @@ def _solutions(g: Array, feasible: BoolArray, alpha: Array, tol: float) -> dict[
         array.flags.writeable = False  # rows are shared between solutions
     solutions = {}
     for k, name in enumerate(_SINGLES):
-        solutions[name] = Solution(name, deal[k], deal[k], weight[-1], gain[k], agreement)
+        solutions[name] = Solution(name, deal[k], deal[k], weight[-1], gain[k], agreement, tol)
     for k, name in enumerate(_LOTTERIES):
         row = n_single + k
-        solutions[name] = Solution(name, deal[row], other[k], weight[k], gain[row], agreement)
+        solutions[name] = Solution(name, deal[row], other[k], weight[k], gain[row], agreement, tol)
     return {name: solutions[name] for name in SOLUTION_NAMES}
 
 

@@ -16,6 +16,7 @@ from sim.solvers.cooperative import (
     pareto_optimal,
     solve,
 )
+from tests.batch import assert_batch_is_a_loop
 
 
 def game(points, *, power=0.5, ratifier=None):
@@ -199,14 +200,12 @@ def test_batch_equals_a_loop(utility, power):
     utility = utility.copy()
     utility[:, 0, :] = 0.0
     powers = np.full(len(utility), power)
-    batch = solve(utility, utility, powers)
-    for n in range(len(utility)):
-        one = solve(utility[n : n + 1], utility[n : n + 1], powers[n : n + 1])
-        for name in SOLUTION_NAMES:
-            b, s = batch.solutions[name], one.solutions[name]
-            assert b.deal[n] == s.deal[0] and b.other[n] == s.other[0]
-            np.testing.assert_allclose(b.gain[n], s.gain[0])
-        assert (batch.pareto[n] == one.pareto[0]).all()
+
+    def solve_rows(rows: slice):
+        result = solve(utility[rows], utility[rows], powers[rows])
+        return {"result": result, "pareto": result.pareto}
+
+    assert_batch_is_a_loop(solve_rows, len(utility), rtol=1e-12)
 
 
 def test_lottery_nash_matches_a_fine_grid_search():

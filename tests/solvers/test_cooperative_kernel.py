@@ -16,6 +16,7 @@ from sim.evaluate import menu_of
 from sim.model.parameters import ParameterTable, iter_parameters
 from sim.model.payoffs import compute_payoffs
 from sim.solvers.cooperative import SOLUTION_NAMES, solve
+from tests.batch import assert_batch_is_a_loop
 from tests.conftest import BASELINE
 from tests.solvers.cooperative_reference import solve_reference
 
@@ -120,18 +121,9 @@ def test_each_draw_is_solved_as_if_alone():
         batch = solve(utility, ratifier, power, require_ratification=ratify)
         counts = batch.feasible.sum(axis=1)
         assert {0, 1, 2}.issubset(set(counts.tolist())) and counts.max() >= 4
-        for n in range(len(utility)):
-            one = solve(
-                utility[n : n + 1],
-                ratifier[n : n + 1],
-                power[n : n + 1],
-                require_ratification=ratify,
-            )
-            for name in ("rational", "ratifiable", "pareto", "feasible", "power"):
-                np.testing.assert_array_equal(getattr(batch, name)[n], getattr(one, name)[0])
-            for name in SOLUTION_NAMES:
-                b, s = batch.solutions[name], one.solutions[name]
-                assert b.deal[n] == s.deal[0] and b.other[n] == s.other[0], (name, n)
-                assert b.agreement[n] == s.agreement[0], (name, n)
-                np.testing.assert_allclose(b.weight[n], s.weight[0], rtol=1e-12, atol=0)
-                np.testing.assert_allclose(b.gain[n], s.gain[0], rtol=1e-12, atol=0)
+
+        def solve_rows(rows: slice, ratify: bool = ratify):
+            one = solve(utility[rows], ratifier[rows], power[rows], require_ratification=ratify)
+            return {"result": one, "pareto": one.pareto}
+
+        assert_batch_is_a_loop(solve_rows, len(utility), rtol=1e-12)
