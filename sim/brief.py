@@ -637,19 +637,23 @@ def write_pack(
     stage_name = ".next-pack"
     if (pack.path / stage_name).exists():
         pack.remove(f"{stage_name}/")
-    with pack.subfolder(stage_name) as stage, chart_style():
-        for name, _, fig in charts:
-            with stage.writing(f"{name}.png") as tmp:
-                save_chart(fig, tmp, dpi=dpi, suffix="png")
-            if svg:
-                with stage.writing(f"{name}.svg") as tmp:
-                    save_chart(fig, tmp, suffix="svg")
-        stage.write_text("summary.md", summary_markdown(a, [(n, t) for n, t, _ in charts]))
-        stage.write_text("glossary.md", glossary_markdown())
-        for name, frame in tables.items():
-            write_csv(stage, name, frame)
-        with stage.writing("brief.pdf") as tmp:
-            write_pdf(a, charts, tmp)
+    try:
+        with pack.subfolder(stage_name) as stage, chart_style():
+            for name, _, fig in charts:
+                with stage.writing(f"{name}.png") as tmp:
+                    save_chart(fig, tmp, dpi=dpi, suffix="png")
+                if svg:
+                    with stage.writing(f"{name}.svg") as tmp:
+                        save_chart(fig, tmp, suffix="svg")
+            stage.write_text("summary.md", summary_markdown(a, [(n, t) for n, t, _ in charts]))
+            stage.write_text("glossary.md", glossary_markdown())
+            for name, frame in tables.items():
+                write_csv(stage, name, frame)
+            with stage.writing("brief.pdf") as tmp:
+                write_pdf(a, charts, tmp)
+    except BaseException:
+        pack.remove(f"{stage_name}/")  # the previous pack stays as it was
+        raise
     return _swap(pack, stage_name, names)
 
 

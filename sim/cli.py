@@ -426,7 +426,7 @@ def _plan(
     from sim.sweeps.spec import parse_param, sweep_space
 
     settings = loaded.sweep
-    chosen = method or settings.method
+    chosen = settings.method if method is None else method
     if chosen not in METHODS:
         raise UserError(f"unknown method '{chosen}'; expected one of {', '.join(METHODS)}")
     params = dict(settings.parameters or {})
@@ -436,7 +436,7 @@ def _plan(
         loaded,
         space,
         chosen,
-        samples or settings.samples,
+        settings.samples if samples is None else samples,
         settings.seed if seed is None else seed,
         chunk_size or settings.chunk_size,
     )
@@ -482,7 +482,10 @@ def sensitivity(
         str, typer.Option("--method", help="sobol (default), morris, or oat (tornado).")
     ] = "sobol",
     samples: Annotated[
-        int, typer.Option("--samples", help="Sobol base samples / Morris trajectories / OAT rows.")
+        int,
+        typer.Option(
+            "--samples", help="Sobol base samples / Morris trajectories / OAT rows.", min=1
+        ),
     ] = 256,
     outcome: Annotated[
         list[str] | None,

@@ -261,42 +261,29 @@ for _base, (_label, _short, _criterion, _extra) in _CRITERIA.items():
                 short=_short,
             )
         )
-register(
-    SolverSpec(
-        "posture",
-        "Posture game",
-        Family.POSTURE,
-        _posture,
-        "the deal the posture game's equilibria lead to most often",
-        headline=True,
-        invariances=frozenset({"money_unit", "deal_order"}),
-        short="Posture",
+_GAMES = (
+    (Family.POSTURE, "Posture game", _posture, "Posture",
+     "the deal the posture game's equilibria lead to most often"),
+    (Family.SEQUENTIAL, "Sequential game", _sequential, "Sequential",
+     "the end of the subgame-perfect path (offer, answer, ratification, performance)"),
+    (Family.ALTERNATING, "Alternating offers", _alternating, "Alternating",
+     "the deal with the largest joint surplus, split by patience"),
+)  # fmt: skip
+"""The three game-theoretic solvers, each alone in (and named after) its family."""
+
+for _family, _label, _predict, _short, _criterion in _GAMES:
+    register(
+        SolverSpec(
+            str(_family),
+            _label,
+            _family,
+            _predict,
+            _criterion,
+            headline=True,
+            invariances=frozenset({"money_unit", "deal_order"}),
+            short=_short,
+        )
     )
-)
-register(
-    SolverSpec(
-        "sequential",
-        "Sequential game",
-        Family.SEQUENTIAL,
-        _sequential,
-        "the end of the subgame-perfect path (offer, answer, ratification, performance)",
-        headline=True,
-        invariances=frozenset({"money_unit", "deal_order"}),
-        short="Sequential",
-    )
-)
-register(
-    SolverSpec(
-        "alternating",
-        "Alternating offers",
-        Family.ALTERNATING,
-        _alternating,
-        "the deal with the largest joint surplus, split by patience",
-        headline=True,
-        invariances=frozenset({"money_unit", "deal_order"}),
-        short="Alternating",
-    )
-)
 
 
 SOLVER_MODULES: tuple[str, ...] = ()

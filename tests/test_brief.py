@@ -252,3 +252,26 @@ def test_a_sweep_of_one_assumption_makes_a_pack_without_the_two_axis_map(tmp_pat
     names = {p.name for p in done.files}
     assert "stability_map.png" not in names and "tornado.png" in names
     assert done.analysis.holds_tipping is not None
+
+
+def test_a_full_disk_while_writing_the_pack_is_a_clear_error(tmp_path, monkeypatch):
+    import errno
+
+    import sim.charts.style
+
+    folder = tmp_path / "brief"
+    scenario = load_scenario(BASELINE)
+    make_brief(scenario, folder, samples=300, workers=1, svg=False)
+    before = _files(folder)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(sim.charts.style, "save_chart", full)
+    with pytest.raises(UserError, match="disk is full"):
+        make_brief(scenario, folder, samples=300, workers=1, svg=False)
+    after = _files(folder)
+    record = json.loads(after.pop(".kurilsim-files.json"))
+    before.pop(".kurilsim-files.json")
+    assert after == before  # the previous pack is untouched
+    assert not (folder / ".next-pack").exists() and ".next-pack/" not in record["files"]

@@ -473,3 +473,19 @@ def test_sensitivity_on_too_few_samples_warns_and_explains(tmp_path):
     assert "S1 (first-order index)" in result.output
     data = json.loads((tmp_path / "s" / "sensitivity.json").read_text())
     assert any(o.get("warnings") for o in data["outcomes"].values())
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["sensitivity", BASELINE, "--samples", "0"], "--samples"),
+        (["sweep", BASELINE, "--method", ""], "unknown method ''"),
+        (["sensitivity", BASELINE, "--method", ""], "unknown method ''"),
+    ],
+)
+def test_empty_or_zero_options_are_refused_not_replaced(args, expected, tmp_path, monkeypatch):
+    """--samples 0 once became 1000 and --method '' the default, silently."""
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*args)
+    assert result.exit_code == 2 and expected in result.output
+    assert list(tmp_path.iterdir()) == []
