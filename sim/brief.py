@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,9 @@ from sim.sweeps.space import SweepSpace
 from sim.sweeps.spec import sweep_space
 from sim.sweeps.thresholds import tipping_points
 from sim.text import deal_name, money, value
+
+if TYPE_CHECKING:
+    from sim.charts.render import Chart, Rendered
 
 DEFAULT_SAMPLES = 100_000
 """Draws of the default briefing sweep: well under a minute on two cores."""
@@ -510,11 +513,14 @@ __all__ = [
 # -- the pack --------------------------------------------------------------------------------
 
 
-def chart_figures(a: Analysis) -> list[tuple[str, str, Any]]:
-    """``(file name, title, figure)`` of every chart of the pack, in reading order."""
+def pack_charts(a: Analysis) -> list[Chart]:
+    """Every chart of the pack, in reading order, each with how to draw it."""
+    from functools import partial
+
     from sim.charts.components import component_bars
     from sim.charts.holdup import holdup_rates
     from sim.charts.island_map import island_map
+    from sim.charts.render import Chart
     from sim.charts.sensitivity import sobol_chart
     from sim.charts.sequential_tree import sequential_tree
     from sim.charts.stability_map import stability_map
@@ -528,19 +534,22 @@ def chart_figures(a: Analysis) -> list[tuple[str, str, Any]]:
     label = f"margin by which {deal_name(a.leading_deal)} holds up (US$ bn)"
     tips = {t.path: [p.value for p in t.points] for t in a.tipping if t.points}
     charts = [
-        ("holdup_rates", "Hold-up rates", holdup_rates(a.sweep.summary, scenario=where)),
-        ("utility_plane", "Utility plane", utility_plane(a.evaluation)),
-        ("components", "Why each side ranks the deals", component_bars(a.evaluation)),
-        (
+        Chart(
+            "holdup_rates", "Hold-up rates", partial(holdup_rates, a.sweep.summary, scenario=where)
+        ),
+        Chart("utility_plane", "Utility plane", partial(utility_plane, a.evaluation)),
+        Chart("components", "Why each side ranks the deals", partial(component_bars, a.evaluation)),
+        Chart(
             "island_map",
             "Who holds which island",
-            island_map(a.evaluation.deals, subtitle=scenario_subtitle(*where)),
+            partial(island_map, a.evaluation.deals, subtitle=scenario_subtitle(*where)),
         ),
-        ("sequential_tree", "Where each deal dies", sequential_tree(a.evaluation)),
+        Chart("sequential_tree", "Where each deal dies", partial(sequential_tree, a.evaluation)),
     ]
     if a.grid is not None and a.grid_axes is not None:
         x, y = a.grid_axes
-        chart = stability_map(
+        build = partial(
+            stability_map,
             a.grid,
             x,
             y,
@@ -549,23 +558,24 @@ def chart_figures(a: Analysis) -> list[tuple[str, str, Any]]:
             scenario=where,
             tipping=tips,
         )
-        charts.insert(4, ("stability_map", "Stability map", chart))
+        charts.insert(4, Chart("stability_map", "Stability map", build))
     if a.sobol is not None:
-        chart = sobol_chart(a.sobol, label, scenario=where, draws=a.sobol_rows)
-        charts.append(("sensitivity", "Which assumptions matter most", chart))
+        build = partial(sobol_chart, a.sobol, label, scenario=where, draws=a.sobol_rows)
+        charts.append(Chart("sensitivity", "Which assumptions matter most", build))
     if a.tornado is not None:
-        chart = tornado_chart(
+        build = partial(
+            tornado_chart,
             a.tornado,
             label,
             scenario=where,
             reference=(0.0, "Margin 0: the deal holds up to the right"),
         )
-        charts.append(("tornado", "One assumption at a time", chart))
+        charts.append(Chart("tornado", "One assumption at a time", build))
     if a.episodes:
         from sim.charts.history import history_timeline
 
-        timeline = history_timeline(list(a.episodes))
-        charts.append(("history", "The model against the record", timeline))
+        build = partial(history_timeline, list(a.episodes))
+        charts.append(Chart("history", "The model against the record", build))
     return charts
 
 
@@ -615,42 +625,54 @@ ALL_CHARTS = (
 
 
 def write_pack(
-    a: Analysis, pack: OutputFolder, *, dpi: int = PNG_DPI, svg: bool = True
+    a: Analysis,
+    pack: OutputFolder,
+    *,
+    dpi: int = PNG_DPI,
+    svg: bool = True,
+    workers: int | None = None,
 ) -> list[Path]:
     """Write the pack into ``pack``, replacing the previous pack's files in one swap.
 
     Every chart as PNG (and SVG), ``summary.md``, ``glossary.md`` and ``brief.pdf``
     are written into a hidden staging folder first; then the files of the previous
     pack that this one does not write again are removed (only if kurilsim wrote them
-    and nobody changed them since), and the new files replace the old ones.
+    and nobody changed them since), and the new files replace the old ones. The
+    charts are rendered in up to ``workers`` processes (:mod:`sim.charts.render`).
     """
-    from sim.charts.style import chart_style, save_chart
+    from sim.charts.render import render_all
+    from sim.charts.style import chart_style
     from sim.export import write_csv
     from sim.glossary import glossary_markdown
+    from sim.terminal import warn
 
-    with chart_style():
-        charts = chart_figures(a)
+    charts = pack_charts(a)
     tables = _tables(a)
-    names = pack_names([n for n, _, _ in charts], svg=svg, tables=list(tables))
+    names = pack_names([c.name for c in charts], svg=svg, tables=list(tables))
     for name in names:
         pack.target(name)  # refuse now if a user's file is in the way
     stage_name = ".next-pack"
     if (pack.path / stage_name).exists():
         pack.remove(f"{stage_name}/")
+    kinds = ("png", "svg", "pdf") if svg else ("png", "pdf")
+    summary, glossary = pdf_text_pages(a, [c.title for c in charts])
     try:
-        with pack.subfolder(stage_name) as stage, chart_style():
-            for name, _, fig in charts:
-                with stage.writing(f"{name}.png") as tmp:
-                    save_chart(fig, tmp, dpi=dpi, suffix="png")
-                if svg:
-                    with stage.writing(f"{name}.svg") as tmp:
-                        save_chart(fig, tmp, suffix="svg")
-            stage.write_text("summary.md", summary_markdown(a, [(n, t) for n, t, _ in charts]))
+        with pack.subfolder(stage_name) as stage:
+            done = render_all(
+                [*charts, *summary, *glossary], kinds, dpi=dpi, workers=workers, warn=warn
+            )
+            rendered = done[: len(charts)]
+            for chart in rendered:
+                for kind in kinds:
+                    if kind != "pdf":
+                        stage.write_bytes(f"{chart.name}.{kind}", chart.files[kind])
+            stage.write_text("summary.md", summary_markdown(a, [(c.name, c.title) for c in charts]))
             stage.write_text("glossary.md", glossary_markdown())
             for name, frame in tables.items():
                 write_csv(stage, name, frame)
-            with stage.writing("brief.pdf") as tmp:
-                write_pdf(a, charts, tmp)
+            with stage.writing("brief.pdf") as tmp, chart_style():
+                pages = done[len(charts) :]
+                write_pdf(a, pages[: len(summary)], rendered, pages[len(summary) :], tmp)
     except BaseException:
         pack.remove(f"{stage_name}/")  # the previous pack stays as it was
         raise
@@ -681,28 +703,68 @@ A4 = (8.27, 11.69)
 _MARGIN, _HEADER, _FOOTER = 0.39, 0.45, 0.45
 
 
-def write_pdf(a: Analysis, charts: Sequence[tuple[str, str, Any]], path: Path) -> None:
-    """``brief.pdf``: the summary, one chart per A4 page, the glossary; numbered pages."""
+def pdf_text_pages(a: Analysis, titles: Sequence[str]) -> tuple[list[Chart], list[Chart]]:
+    """The summary's and the glossary's numbered A4 pages, to render as PDF pages.
+
+    ``titles``: the chart pages between them, in order. The summary's length, and so
+    the page numbers in its list of charts, are known only once it is cut into pages:
+    it is cut twice.
+    """
+    from functools import partial
+
+    from sim.charts.render import Chart
+
+    summary = _text_pages(a, titles)
+    summary = _text_pages(a, titles, first_chart=len(summary) + 1)
+    glossary = _glossary_pages()
+    total = len(summary) + len(titles) + len(glossary)
+    first_glossary = len(summary) + len(titles) + 1
+    return (
+        [
+            Chart(
+                f"summary-{i + 1}", "Summary", partial(_text_figure, a, lines, i + 1, total), True
+            )
+            for i, lines in enumerate(summary)
+        ],
+        [
+            Chart(
+                f"glossary-{i + 1}",
+                "Glossary",
+                partial(_text_figure, a, lines, first_glossary + i, total, heading="Glossary"),
+                True,
+            )
+            for i, lines in enumerate(glossary)
+        ],
+    )
+
+
+def write_pdf(
+    a: Analysis,
+    summary: Sequence[Rendered],
+    charts: Sequence[Rendered],
+    glossary: Sequence[Rendered],
+    path: Path,
+) -> None:
+    """``brief.pdf``: the summary, one chart per A4 page, the glossary; numbered pages.
+
+    Every page comes rendered as PDF (:func:`sim.charts.render.render_all`); the
+    summary's and the glossary's from :func:`pdf_text_pages`.
+    """
     from pypdf import PdfReader, PdfWriter
 
-    text_pages = _text_pages(a, charts)
-    text_pages = _text_pages(a, charts, first_chart=len(text_pages) + 1)
-    glossary = _glossary_pages()
-    total = len(text_pages) + len(charts) + len(glossary)
+    def first_page(rendered: Rendered) -> Any:
+        return PdfReader(io.BytesIO(rendered.files["pdf"])).pages[0]
+
+    total = len(summary) + len(charts) + len(glossary)
     writer = PdfWriter()
-    number = 0
-    for lines in text_pages:
-        number += 1
-        writer.add_page(_pdf_page(_text_figure(a, lines, number, total), page=True))
-    for _, title, fig in charts:
-        number += 1
-        page = writer.add_page(_pdf_page(fig))
+    for text in summary:
+        writer.add_page(first_page(text))
+    for number, chart in enumerate(charts, start=len(summary) + 1):
+        page = writer.add_page(first_page(chart))
         _place_on_a4(page)
-        page.merge_page(_pdf_page(_frame(a, title, number, total), page=True, clear=True))
-    for lines in glossary:
-        number += 1
-        glossary_page = _text_figure(a, lines, number, total, heading="Glossary")
-        writer.add_page(_pdf_page(glossary_page, page=True))
+        page.merge_page(_pdf_page(_frame(a, chart.title, number, total), clear=True))
+    for text in glossary:
+        writer.add_page(first_page(text))
     info = a.scenario.scenario
     writer.add_metadata(
         {
@@ -741,17 +803,16 @@ def _place_on_a4(page: Any) -> None:
     page.cropbox = a4
 
 
-def _pdf_page(fig: Any, *, page: bool = False, clear: bool = False) -> Any:
-    """The first page of ``fig`` saved as PDF, as a pypdf page.
+def _pdf_page(fig: Any, *, clear: bool = False) -> Any:
+    """The A4 figure ``fig`` saved as a PDF page at its exact size, as a pypdf page.
 
-    ``page``: the figure is a whole A4 page, saved at its exact size (no tight box);
     ``clear``: without a background, to lay over another page.
     """
     import matplotlib as mpl
     from pypdf import PdfReader
 
     buffer = io.BytesIO()
-    with mpl.rc_context({"savefig.bbox": "standard" if page else "tight"}):
+    with mpl.rc_context({"savefig.bbox": "standard"}):
         fig.savefig(buffer, format="pdf", transparent=clear)
     buffer.seek(0)
     return PdfReader(buffer).pages[0]
@@ -789,14 +850,12 @@ _WRAP = 100
 _LINE = 0.0165
 
 
-def _text_pages(
-    a: Analysis, charts: Sequence[tuple[str, str, Any]], first_chart: int = 2
-) -> list[list[Any]]:
+def _text_pages(a: Analysis, titles: Sequence[str], first_chart: int = 2) -> list[list[Any]]:
     """The summary as lines of ``(kind, text)``, cut into A4 pages.
 
     ``first_chart`` is the page number of the first chart; the list of charts at the end
     gives each chart's page (the summary's length, and so the numbers, are known only
-    once it is cut into pages: :func:`write_pdf` cuts twice).
+    once it is cut into pages: :func:`pdf_text_pages` cuts twice).
     """
     info = a.scenario.scenario
     items: list[tuple[str, str]] = [("title", f"{a.provenance.title} ({info.year}): briefing")]
@@ -809,9 +868,7 @@ def _text_pages(
             wrapped = textwrap.wrap(line, _WRAP)
             items += [("first" if i == 0 else "cont", part) for i, part in enumerate(wrapped)]
     items.append(("heading", "Charts"))
-    items += [
-        ("first", f"Page {first_chart + i}: {title}") for i, (_, title, _) in enumerate(charts)
-    ]
+    items += [("first", f"Page {first_chart + i}: {title}") for i, title in enumerate(titles)]
     return _paginate(items)
 
 
@@ -937,7 +994,7 @@ def make_brief(
                 progress=progress,
             )
         analysis = _with_history(analysis, history, history_note)
-        files = write_pack(analysis, pack, dpi=dpi, svg=svg)
+        files = write_pack(analysis, pack, dpi=dpi, svg=svg, workers=workers)
     return Brief(analysis, pack.path, files)
 
 

@@ -426,6 +426,12 @@ class OutputFolder:
             tmp.write_text(text, encoding="utf-8")
         return self.path / name
 
+    def write_bytes(self, name: str, data: bytes) -> Path:
+        """Write ``data`` to ``name`` atomically and record it."""
+        with self.writing(name) as tmp:
+            tmp.write_bytes(data)
+        return self.path / name
+
     def record(self, name: str) -> None:
         """Record ``name`` (already written by kurilsim, e.g. by a worker process)."""
         path = self.path / name

@@ -256,8 +256,7 @@ def test_a_sweep_of_one_assumption_makes_a_pack_without_the_two_axis_map(tmp_pat
 
 def test_a_full_disk_while_writing_the_pack_is_a_clear_error(tmp_path, monkeypatch):
     import errno
-
-    import sim.charts.style
+    import pathlib
 
     folder = tmp_path / "brief"
     scenario = load_scenario(BASELINE)
@@ -267,7 +266,7 @@ def test_a_full_disk_while_writing_the_pack_is_a_clear_error(tmp_path, monkeypat
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(sim.charts.style, "save_chart", full)
+    monkeypatch.setattr(pathlib.Path, "write_bytes", full)  # the charts' files
     with pytest.raises(UserError, match="disk is full"):
         make_brief(scenario, folder, samples=300, workers=1, svg=False)
     after = _files(folder)

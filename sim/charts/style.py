@@ -136,11 +136,14 @@ def category_styles(names: Sequence[str]) -> dict[str, dict[str, str]]:
     }
 
 
-def save_chart(fig: Figure, path: Any, *, dpi: float | None = None, suffix: str = "") -> None:
+def save_chart(
+    fig: Figure, path: Any, *, dpi: float | None = None, suffix: str = "", bbox: Any = None
+) -> None:
     """Save ``fig`` (PNG, SVG or PDF by ``suffix`` or the path's) with kurilsim's mark.
 
     The mark (:data:`sim.outputs.MARK` in the file's metadata) lets a later run
-    recognise the file as its own before replacing it.
+    recognise the file as its own before replacing it. ``bbox``: the part of the
+    figure to save, in inches (default: the style's tight box, measured now).
     """
     from pathlib import Path
 
@@ -148,4 +151,5 @@ def save_chart(fig: Figure, path: Any, *, dpi: float | None = None, suffix: str 
 
     kind = (suffix or Path(path).suffix).lower().lstrip(".")
     key = "Software" if kind == "png" else "Creator"
-    fig.savefig(path, dpi=dpi, format=kind, metadata={key: f"kurilsim {__version__}"})
+    extra = {} if bbox is None else {"bbox_inches": bbox}
+    fig.savefig(path, dpi=dpi, format=kind, metadata={key: f"kurilsim {__version__}"}, **extra)
