@@ -127,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"  nashpy support_enumeration        {per_nashpy:10.1f} us/game")
     print(f"  pygambit enummixed_solve (solve)  {per_solve:10.1f} us/game")
     print(f"  pygambit from_arrays + solve      {per_gambit:10.1f} us/game")
+    per_single = t_single / r * us
+    print(
+        f"  one game: all_equilibria / pygambit solve  {per_single / per_solve:5.2f}  (target <= 1)"
+    )
     print("speed-up of batch_equilibria per game")
     print(f"  vs nashpy support_enumeration     {per_nashpy / per_batch:8.1f}x  (target >= 100x)")
     print(f"  vs pygambit enummixed (solve)     {per_solve / per_batch:8.1f}x  (target >= 10x)")

@@ -42,7 +42,10 @@ vertex is the unique point of its polytope with its set of tight constraints. Th
 zero vertices :math:`x = 0`, :math:`y = 0` are never generated; pairs with one zero
 vertex can never be completely labelled except :math:`(0, 0)`. The cost grows like
 :math:`\binom{m+k}{m}` systems per polytope, which is what suits the small games of
-this package (up to about 8 strategies a player).
+this package (up to about 8 strategies a player). A single game
+(:func:`all_equilibria`) is solved in one pass instead: each candidate system is
+padded to full size with the equations :math:`x_i = 0` for :math:`i \notin I`, which
+leaves its determinant unchanged up to sign, and all of them are factorised at once.
 
 This is the characterisation behind ``lrsnash`` and Gambit's ``enummixed``:
 
@@ -62,6 +65,7 @@ copositive matrices", *Linear Algebra and its Applications* 313, 203-206).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -323,6 +327,67 @@ def _extreme_equilibria(A: Array, B: Array, tol: float) -> tuple[IntArray, Array
     return gx[a][keep], X[keep], Y[keep]
 
 
+@lru_cache(maxsize=64)
+def _padded_systems(d: int, c: int) -> tuple[IntArray, Array]:
+    """Every candidate vertex of a (d, c) polytope as one d x d system ``M z = b``.
+
+    A candidate with support I and tight columns J (``|I| = |J| = s``, every s) is
+    ``C[:, J]^T z = 1`` together with ``z_i = 0`` for i outside I: rows ``J`` of
+    ``[C^T; 1_d]`` and rows ``c + i`` (of the identity), so its determinant is
+    ``det C[I, J]`` up to sign. Returns the row indices (K, d) into ``[C^T; 1_d]`` and
+    the right-hand sides (K, d).
+    """
+    rows, rhs = [], []
+    for s in range(1, min(d, c) + 1):
+        for support in combinations(range(d), s):
+            outside = [c + i for i in range(d) if i not in support]
+            for tight in combinations(range(c), s):
+                rows.append([*tight, *outside])
+                rhs.append([1.0] * s + [0.0] * (d - s))
+    return np.array(rows, dtype=np.int64), np.array(rhs)
+
+
+def _single_polytope_vertices(C: Array, tol: float) -> tuple[Array, IntArray]:
+    """All nonzero vertices of {z >= 0 : C^T z <= 1} for one matrix C (d, c), each once.
+
+    The same vertices and label bits as :func:`_polytope_vertices`, found with one
+    batched LAPACK factorisation of every candidate system padded to d x d
+    (:func:`_padded_systems`) instead of one pass per support size: fewer, larger
+    array operations, which is what a single small game needs.
+    """
+    d, c = C.shape
+    rows, rhs = _padded_systems(d, c)
+    M = np.concatenate([C.T, np.eye(d)])[rows]  # (K, d, d)
+    ok = np.abs(np.linalg.det(M)) > PIVOT_EPS
+    M[~ok] = np.eye(d)
+    z = np.linalg.solve(M, rhs[..., None])[..., 0]
+    slack = 1.0 - z @ C
+    ok &= (z >= -tol).all(axis=1) & (slack >= -tol).all(axis=1)
+    z, slack = z[ok], slack[ok]
+    zero = np.abs(z) <= tol
+    bits = np.concatenate([zero, np.abs(slack) <= tol], axis=1)
+    labels = bits.astype(np.int64) @ (np.int64(1) << np.arange(d + c, dtype=np.int64))
+    _, first = np.unique(labels, return_index=True)
+    return np.where(zero, 0.0, z)[first], labels[first]
+
+
+def _single_extreme_equilibria(A: Array, B: Array, tol: float) -> tuple[Array, Array]:
+    """:func:`_extreme_equilibria` for one validated game (m, k): row mixes, column mixes."""
+    m, k = A.shape
+    X, lab_x = _single_polytope_vertices(_rescale(B), tol)
+    Y, lab_y = _single_polytope_vertices(_rescale(A).T, tol)
+    lab_y = (lab_y >> k) | ((lab_y & ((1 << k) - 1)) << m)
+    a, b = np.nonzero((lab_x[:, None] | lab_y[None, :]) == (1 << (m + k)) - 1)
+    X = X[a] / X[a].sum(axis=1, keepdims=True)
+    Y = Y[b] / Y[b].sum(axis=1, keepdims=True)
+    keep = _sorted_unique(np.zeros(len(a), dtype=np.int64), X, Y, tol)
+    return X[keep], Y[keep]
+
+
+SINGLE_GAME_SYSTEMS = 5_000
+"""Candidate systems up to which one game is solved by :func:`_single_extreme_equilibria`."""
+
+
 def _chunk_size(m: int, k: int) -> int:
     """Games per pass so that one pass solves at most about CHUNK_SYSTEMS systems."""
     systems = sum(len(_combos(m, s)) * len(_combos(k, s)) for s in range(1, min(m, k) + 1))
@@ -367,7 +432,11 @@ def all_equilibria(A: ArrayLike, B: ArrayLike, tol: float = TOL) -> list[Profile
     """
     A_arr, B_arr = _check_game(A, B, 2)
     tol = _check_tol(tol)
-    _, X, Y = _extreme_equilibria(A_arr[None], B_arr[None], tol)
+    m, k = A_arr.shape
+    if math.comb(m + k, m) - 1 <= SINGLE_GAME_SYSTEMS:  # candidate systems per polytope
+        X, Y = _single_extreme_equilibria(A_arr, B_arr, tol)
+    else:
+        _, X, Y = _extreme_equilibria(A_arr[None], B_arr[None], tol)
     return list(zip(X, Y, strict=True))
 
 

@@ -428,3 +428,40 @@ def test_payoffs_at_the_float_limit_keep_their_equilibria():
         for (x, y), (rx, ry) in zip(found, reference, strict=True):
             np.testing.assert_allclose(x, rx)
             np.testing.assert_allclose(y, ry)
+
+
+def test_the_single_game_path_agrees_with_the_batched_kernel_on_many_games():
+    # all_equilibria solves one small game with every candidate system padded to one
+    # size; batch_equilibria solves by support size. Compare on 10^5 seeded games,
+    # mostly degenerate (payoffs in {0, 1, 2}), of several shapes.
+    rng = np.random.default_rng(11)
+    checked = 0
+    for (m, k), n in {
+        (2, 2): 40_000,
+        (2, 3): 20_000,
+        (3, 3): 20_000,
+        (4, 4): 15_000,
+        (3, 5): 4_000,
+        (6, 6): 1_000,
+    }.items():
+        A, B = rng.integers(0, 3, (2, n, m, k)).astype(float)
+        A[n // 2 :] += rng.random((n - n // 2, m, k))  # half of them generic
+        for a, b, batched in zip(A, B, batch_equilibria(A, B), strict=True):
+            single = all_equilibria(a, b)
+            assert len(single) == len(batched), (a.tolist(), b.tolist())
+            for (x, y), (u, v) in zip(single, batched, strict=True):
+                assert np.allclose(x, u, atol=1e-12) and np.allclose(y, v, atol=1e-12)
+        checked += n
+    assert checked == 100_000
+
+
+def test_a_game_too_large_for_the_single_game_path_uses_the_batched_kernel(monkeypatch):
+    rng = np.random.default_rng(12)
+    A, B = rng.integers(0, 3, (2, 4, 5)).astype(float)
+    fast = all_equilibria(A, B)
+    monkeypatch.setattr(eqmod, "SINGLE_GAME_SYSTEMS", 0)
+    monkeypatch.setattr(
+        eqmod, "_single_extreme_equilibria", lambda *a: pytest.fail("single-game path used")
+    )
+    slow = all_equilibria(A, B)
+    assert same_set(fast, slow) and len(fast) == len(slow)
