@@ -1,4 +1,4 @@
-"""Benchmark: Nash equilibria of random 4x4 bimatrix games.
+"""Benchmark: Nash equilibria of random 4x4 (and 6x6) bimatrix games.
 
 Times, per game,
 
@@ -27,6 +27,7 @@ import nashpy
 import numpy as np
 import pygambit as gbt
 
+import sim.solvers.equilibria as eq
 from sim.solvers.equilibria import all_equilibria, batch_equilibria, batch_pure_equilibria
 
 Profiles = list[tuple[np.ndarray, np.ndarray]]
@@ -135,6 +136,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"  vs nashpy support_enumeration     {per_nashpy / per_batch:8.1f}x  (target >= 100x)")
     print(f"  vs pygambit enummixed (solve)     {per_solve / per_batch:8.1f}x  (target >= 10x)")
     print(f"  vs pygambit build + solve         {per_gambit / per_batch:8.1f}x")
+    six = 2_000
+    A6, B6 = rng.random((2, six, 6, 6))
+    _, t_six = timed(lambda: batch_equilibria(A6, B6))
+    eq.CRAMER_MAX = 3  # the previous kernel: systems of size 4 to LAPACK
+    _, t_six_lapack = timed(lambda: batch_equilibria(A6, B6))
+    eq.CRAMER_MAX = 4
+    print(f"6x6 games, generic payoffs: batch_equilibria on {six:,} games")
+    print(f"  size-4 systems by Cramer's rule   {t_six / six * us:10.1f} us/game")
+    print(f"  size-4 systems by LAPACK          {t_six_lapack / six * us:10.1f} us/game")
+    print(f"  Cramer vs LAPACK                  {t_six_lapack / t_six:8.2f}x faster")
     agree = sum(same_set(o, g) for o, g in zip(ours[:r], gambit, strict=True))
     nashpy_full = sum(same_set(t, g) for t, g in zip(theirs, gambit, strict=True))
     status = "OK" if agree == r else "MISMATCH"

@@ -33,7 +33,7 @@ with support :math:`I` has tight constraints of rank :math:`m`, so there is a se
 :math:`J` of :math:`|I|` columns with :math:`B_{IJ}` nonsingular and
 :math:`B_{IJ}^\top x_I = \mathbf{1}`. For every size :math:`s` and every pair
 :math:`(I, J)` with :math:`|I| = |J| = s` the system is solved, vectorised over
-all systems and all games (Cramer's rule for :math:`s \le 3`, LAPACK beyond); a
+all systems and all games (Cramer's rule for :math:`s \le 4`, LAPACK beyond); a
 determinant of magnitude at most :data:`PIVOT_EPS` marks the system singular and
 it is skipped; the
 feasible solutions are kept, their full label sets recomputed with the tolerance,
@@ -90,6 +90,10 @@ CHUNK_SYSTEMS = 100_000
 
 MAX_CHUNK_GAMES = 20_000
 """Bound on the number of games processed in one pass."""
+
+CRAMER_MAX = 4
+"""Largest system solved by Cramer's rule in elementwise array operations (one pass
+gives determinant and solution); larger ones go to LAPACK (a determinant and a solve)."""
 
 _MAX_LABELS = 62
 _SUPPORT_TOL = 1e-9  # probabilities at most this count as zero in the ESS test
@@ -194,10 +198,12 @@ def _total(terms: Iterable[Array]) -> Array:
 
 
 def _cramer(S: list[list[Array]]) -> tuple[list[Array], BoolArray]:
-    """Solve ``z^T S = 1`` for s <= 3, entries ``S[p][q]`` given as arrays of equal shape.
+    """Solve ``z^T S = 1`` for s <= 4, entries ``S[p][q]`` given as arrays of equal shape.
 
     Cramer's rule: ``z_p = det(S with row p replaced by ones) / det(S)``, the
-    numerator being the sum of row p of the cofactor matrix. Returns the components
+    numerator being the sum of row p of the cofactor matrix. For s = 4 the cofactors
+    and the determinant come from the twelve 2 x 2 minors of rows (0, 1) and of rows
+    (2, 3) (Laplace expansion by complementary minors). Returns the components
     ``z_p`` and the mask |det| > :data:`PIVOT_EPS`.
     """
     s = len(S)
@@ -205,7 +211,7 @@ def _cramer(S: list[list[Array]]) -> tuple[list[Array], BoolArray]:
         cof = [[np.ones_like(S[0][0])]]
     elif s == 2:
         cof = [[S[1][1], -S[1][0]], [-S[0][1], S[0][0]]]
-    else:
+    elif s == 3:
         cof = [
             [
                 S[(p + 1) % 3][(q + 1) % 3] * S[(p + 2) % 3][(q + 2) % 3]
@@ -214,10 +220,39 @@ def _cramer(S: list[list[Array]]) -> tuple[list[Array], BoolArray]:
             ]
             for p in range(3)
         ]
+    else:
+        cof = _cofactors_4(S)
     det = _total(S[0][q] * cof[0][q] for q in range(s))
     ok = np.abs(det) > PIVOT_EPS
     inv = 1.0 / np.where(ok, det, 1.0)
     return [_total(cof[p]) * inv for p in range(s)], ok
+
+
+def _cofactors_4(a: list[list[Array]]) -> list[list[Array]]:
+    """The cofactor matrix of a 4 x 4 matrix given entry by entry, from 2 x 2 minors."""
+
+    def minor(r: int, c0: int, c1: int) -> Array:  # rows r, r + 1; columns c0, c1
+        return np.asarray(a[r][c0] * a[r + 1][c1] - a[r][c1] * a[r + 1][c0])
+
+    pairs = [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]
+    top = {cols: minor(0, *cols) for cols in pairs}
+    low = {cols: minor(2, *cols) for cols in pairs}
+    cof: list[list[Array]] = [[np.empty(0)] * 4 for _ in range(4)]
+    for p in range(4):
+        minors = low if p < 2 else top
+        other = 1 - p if p < 2 else 5 - p  # the other row of p's pair
+        for q in range(4):
+            # The 3 x 3 minor without row p and column q, expanded along row `other`
+            # (first or last of the three rows left, so of sign +1): its entries times
+            # the complementary 2 x 2 minors of the other pair of rows.
+            c0, c1, c2 = (c for c in range(4) if c != q)
+            terms = (
+                a[other][c0] * minors[c1, c2],
+                -a[other][c1] * minors[c0, c2],
+                a[other][c2] * minors[c0, c1],
+            )
+            cof[p][q] = (-1) ** (p + q) * _total(terms)
+    return cof
 
 
 def _solve_candidates(C: Array, s: int) -> tuple[list[Array], BoolArray, IntArray]:
@@ -233,7 +268,7 @@ def _solve_candidates(C: Array, s: int) -> tuple[list[Array], BoolArray, IntArra
     supp, tight = _candidate_sets(d, c, s)
     flat = C.reshape(G, d * c)
     S = [[flat[:, supp[:, p] * c + tight[:, q]] for q in range(s)] for p in range(s)]
-    if s <= 3:
+    if s <= CRAMER_MAX:
         z, ok = _cramer(S)
         return z, ok, supp
     M = np.stack([np.stack(row, axis=-1) for row in S], axis=-1)  # (G, K, q, p) = S^T

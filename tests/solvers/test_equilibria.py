@@ -465,3 +465,42 @@ def test_a_game_too_large_for_the_single_game_path_uses_the_batched_kernel(monke
     )
     slow = all_equilibria(A, B)
     assert same_set(fast, slow) and len(fast) == len(slow)
+
+
+def _det(rows: list[list[int]]) -> int:
+    """Determinant by expansion along the first row, in exact integers."""
+    if len(rows) == 1:
+        return rows[0][0]
+    return sum(
+        (-1) ** j * rows[0][j] * _det([r[:j] + r[j + 1 :] for r in rows[1:]])
+        for j in range(len(rows))
+    )
+
+
+def test_cramer_on_four_by_four_systems_is_exact_on_integer_matrices():
+    rng = np.random.default_rng(13)
+    S = rng.integers(-9, 10, (200, 4, 4))
+    z, ok = eqmod._cramer([[S[:, p, q].astype(float) for q in range(4)] for p in range(4)])
+    for n in range(len(S)):
+        M = S[n].tolist()
+        det = _det(M)
+        assert ok[n] == (det != 0)
+        if det:
+            # z^T S = 1: z_p = det(S with row p replaced by ones) / det(S)
+            for p in range(4):
+                replaced = [[1] * 4 if r == p else M[r] for r in range(4)]
+                assert z[p][n] == pytest.approx(_det(replaced) / det, rel=1e-12, abs=1e-12)
+
+
+def test_cramer_for_four_by_four_systems_agrees_with_lapack_on_many_games(monkeypatch):
+    rng = np.random.default_rng(14)
+    for (m, k), n in {(4, 4): 100_000, (4, 6): 10_000, (6, 6): 4_000}.items():
+        A, B = rng.integers(0, 3, (2, n, m, k)).astype(float)
+        A[n // 2 :] += rng.random((n - n // 2, m, k))  # half of them generic
+        monkeypatch.setattr(eqmod, "CRAMER_MAX", 4)
+        cramer = batch_equilibria_flat(A, B)
+        monkeypatch.setattr(eqmod, "CRAMER_MAX", 3)  # systems of size 4 to LAPACK
+        lapack = batch_equilibria_flat(A, B)
+        assert np.array_equal(cramer.counts(), lapack.counts())
+        assert np.allclose(cramer.row, lapack.row, atol=1e-12)
+        assert np.allclose(cramer.col, lapack.col, atol=1e-12)
