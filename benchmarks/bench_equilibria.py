@@ -94,6 +94,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse(argv)
+    cpu, wall = time.process_time(), time.perf_counter()
     rng = np.random.default_rng(args.seed)
     us = 1e6
 
@@ -151,6 +152,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     status = "OK" if agree == r else "MISMATCH"
     print(f"check: equilibrium sets identical to Gambit's in {agree}/{r} games [{status}]")
     print(f"  (nashpy support_enumeration finds Gambit's full set in {nashpy_full}/{r} games)")
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(
+        f"times above are wall times; this run: {wall:.1f} s wall, {cpu:.1f} s CPU "
+        f"({cpu / wall:.0%} of one core: below 100% the machine was busy and wall times overstate)"
+    )
 
 
 if __name__ == "__main__":
