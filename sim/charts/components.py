@@ -1,4 +1,4 @@
-"""Why each side ranks the deals as it does: utilities split into their seven components.
+"""Why each side ranks the deals as it does: utilities split into their six components.
 
 Two panels (Japan, Russia) share the deal axis and the money scale. Each deal is a
 horizontal stack: gains to the right of zero, costs to the left, with a marker at
