@@ -260,13 +260,21 @@ class _TermList:
 
     def __init__(self) -> None:
         self._items: list[tuple[int, Array, Array, int]] = []
+        self._zero: tuple[int, Array, Array, int] | None = None
 
     def add(
         self, component: str, coefficient: Array, feature: Array, due: int = AT_SIGNING
     ) -> None:
-        self._items.append((COMPONENTS.index(component), coefficient, feature, due))
+        """Add a term; one whose feature is zero for every deal is left out."""
+        item = (COMPONENTS.index(component), coefficient, feature, due)
+        if feature.any():
+            self._items.append(item)
+        elif self._zero is None:
+            self._zero = item
 
     def build(self) -> Terms:
+        if not self._items and self._zero is not None:
+            self._items.append(self._zero)  # a menu on which every term is zero
         return Terms(
             coefficients=np.vstack([c for _, c, _, _ in self._items]),
             features=np.vstack([f for _, _, f, _ in self._items]),
