@@ -133,7 +133,7 @@ def _gain(ev: Evaluation, d: int) -> tuple[float, float]:
 def _moved(a: Evaluation, b: Evaluation, da: int, db: int) -> tuple[tuple[str, str, float], ...]:
     """Components of the gain over the status quo that changed, largest change first."""
     ca, cb = a.payoffs.components[0], b.payoffs.components[0]
-    change = (cb[db] - cb[0]) - (ca[da] - ca[0])  # (2 actors, 7 components)
+    change = (cb[db] - cb[0]) - (ca[da] - ca[0])  # (2 actors, 6 components)
     found = [
         (ACTORS[i], COMPONENTS[c], float(change[i, c]))
         for i in range(len(ACTORS))

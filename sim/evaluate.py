@@ -14,7 +14,13 @@ import numpy as np
 
 from sim.model.deals import DealSet, build_menu, reneged_menu
 from sim.model.parameters import ParameterTable
-from sim.model.payoffs import ACTORS, COMPONENTS, Payoffs, compute_payoffs
+from sim.model.payoffs import (
+    ACTORS,
+    COMPONENTS,
+    Payoffs,
+    compute_payoffs,
+    compute_reneged_payoffs,
+)
 from sim.model.postures import PostureTable, resolve
 from sim.model.scenario import Scenario
 from sim.solvers import cooperative
@@ -40,7 +46,7 @@ class Evaluation:
     parameters : ParameterTable
         The ``N`` draws.
     payoffs : Payoffs
-        Utilities by component, shape ``(N, D, 2, 7)``.
+        Utilities by component, shape ``(N, D, 2, 6)``.
     cooperative : CooperativeResult
         Rationality, win-sets, Pareto set and cooperative solutions.
     """
@@ -358,7 +364,9 @@ class SequentialModel:
     reneged_deals : DealSet
         What each deal becomes if its later performer reneges.
     payoffs, reneged : Payoffs
-        Payoffs (with components) of the deals and of their reneged variants.
+        Payoffs (with components) of the deals and of their reneged outcomes, valued at
+        signing with the renege decision taken at the transfer
+        (:func:`sim.model.payoffs.compute_reneged_payoffs`).
     game : sim.solvers.sequential.SequentialGame
         The arrays the solver and the Gambit export take.
     """
@@ -400,7 +408,7 @@ def sequential_game_of(
     deals, performer, variants = found.sequential_menu, found.performer, found.reneged_deals
     if payoffs is None or menu is None or deals.ids != menu.ids:
         payoffs = compute_payoffs(parameters, deals)
-    reneged = compute_payoffs(parameters, variants)
+    reneged = compute_reneged_payoffs(parameters, deals, variants)
     noise = parameters.column("sequential.ratification_noise")
     game = seq.SequentialGame(
         deal_ids=deals.ids,

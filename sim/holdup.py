@@ -1,7 +1,8 @@
 """Whether a deal holds up, defined once: for ``kurilsim run``, sweeps, charts and the brief.
 
 A deal **holds up** in a draw when both governments prefer it to the status quo, both
-ratifiers accept it, and the side that must perform later gains nothing by reneging (DESIGN:
+ratifiers accept it (when it needs ratification: a deal with ``ratification = false``
+gives them no veto), and the side that must perform later gains nothing by reneging (DESIGN:
 "what holds up under the brief's assumptions"). Otherwise it fails for every reason
 in :class:`FailReason` that applies; the *first* reason is the first in the order
 they are checked — the governments, then the ratifiers, then reneging — which is the
@@ -111,8 +112,9 @@ def hold_up(ev: Evaluation) -> HoldUp:
     coop = ev.cooperative
     utility, ratifier = ev.payoffs.utility, ev.payoffs.ratifier_utility
     margins = np.concatenate([utility - utility[:, :1], ratifier - ratifier[:, :1]], axis=-1)
+    vote = ev.deals.ratification > 0  # a deal that needs no vote has no ratifier veto
     failed = np.concatenate(
-        [~coop.rational, ~coop.ratifiable, would_renege(ev)[:, :, None]], axis=-1
+        [~coop.rational, ~coop.ratifiable & vote[:, None], would_renege(ev)[:, :, None]], axis=-1
     )
     return HoldUp(ev.deals.ids, failed, margins)
 
@@ -120,12 +122,12 @@ def hold_up(ev: Evaluation) -> HoldUp:
 def would_renege(ev: Evaluation) -> NDArray[np.bool_]:
     """Draws × deals where the side that performs later gains by reneging, ``(N, D)``."""
     from sim.model.deals import reneged_menu
-    from sim.model.payoffs import compute_payoffs
+    from sim.model.payoffs import compute_reneged_payoffs
 
     game = ev.sequential_game
     if game.deals.ids != ev.deals.ids:
         performer, variants = reneged_menu(ev.deals)
-        reneged_utility = compute_payoffs(ev.parameters, variants).utility
+        reneged_utility = compute_reneged_payoffs(ev.parameters, ev.deals, variants).utility
     else:
         performer, reneged_utility = game.performer, game.reneged.utility
     utility = ev.payoffs.utility

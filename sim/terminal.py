@@ -175,7 +175,6 @@ _SHORT = {
     "nationalist": "nat.",
     "china": "China",
     "alliance": "US",
-    "credibility": "cred.",
 }
 
 
@@ -197,10 +196,7 @@ def _component_tables(result: Evaluation) -> list[Table]:
             cells = (*values[d, a], values[d, a].sum())
             table.add_row(label, *(_money(x) for x in cells))
         tables.append(table)
-    tables[-1].caption = (
-        "terr. territory, inv. investment, nat. nationalist cost, US alliance/US, "
-        "cred. credibility (risk the other side does not perform)"
-    )
+    tables[-1].caption = "terr. territory, inv. investment, nat. nationalist cost, US alliance/US"
     tables[-1].caption_justify = "left"
     return tables
 

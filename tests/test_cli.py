@@ -53,7 +53,7 @@ def test_run_with_override_and_components():
     assert result.exit_code == 0, result.output
     assert "Why Japan ranks the deals" in result.output
     assert "Why Russia ranks the deals" in result.output
-    assert "credibility" in result.output
+    assert "nationalist cost" in result.output
 
 
 def test_override_changes_the_json_output():
@@ -84,7 +84,6 @@ def test_json_has_the_documented_keys():
         "nationalist",
         "china",
         "alliance",
-        "credibility",
     }
     ids = {d["id"] for d in data["deals"]}
     for name, outcome in data["solutions"].items():

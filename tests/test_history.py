@@ -27,7 +27,7 @@ ALLOWED = (
 )
 """What an episode may change: context, leaders' domestic strength, Russia's need for
 capital, and the game's settings. Preferences (island values, treaty values, costs,
-patience, distrust) stay the base's."""
+patience, the alliance motive) stay the base's."""
 
 
 def differing_parameters(path: Path) -> list[str]:

@@ -43,12 +43,22 @@ def test_the_reneged_path_is_aid_paid_and_no_territory(result):
     assert not variant.peace_treaty and variant.claim == "kept"
 
 
-def test_without_a_ratifier_veto_the_path_ends_in_the_reneged_deal():
+def test_without_a_ratifier_veto_russias_government_turns_kawana_down():
+    """Reneging at the handover cannot undo the sovereignty conceded at signing.
+
+    Russia would renege (the islands are worth more to it than the treaty's remaining
+    value and its reputation), but the nationalist cost of recognising Japanese
+    sovereignty falls due at signing and stays on the reneged path, so Russia's
+    government is worse off signing and reneging than not signing.
+    """
     scenario = load_scenario(KRASNOYARSK, overrides={"sequential.ratification": "false"})
     result = evaluate(scenario)
-    kawana = result.sequential_game.deals.index("four_phased")
+    game = result.sequential_game
+    kawana = game.deals.index("four_phased")
     spe = result.sequential("japan")
-    assert spe.stage[0, kawana] == Stage.RENEGED
+    assert spe.anticipated_renege[0, kawana]
+    assert spe.stage[0, kawana] == Stage.RESPONDER
+    assert game.reneged.utility[0, kawana, 1] - game.reputation_cost[0, 1] < 0
 
 
 def test_with_complete_information_japan_does_not_pay(result):

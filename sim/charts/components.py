@@ -1,4 +1,4 @@
-"""Why each side ranks the deals as it does: utilities split into their seven components.
+"""Why each side ranks the deals as it does: utilities split into their six components.
 
 Two panels (Japan, Russia) share the deal axis and the money scale. Each deal is a
 horizontal stack: gains to the right of zero, costs to the left, with a marker at
@@ -35,7 +35,6 @@ COMPONENT_NAMES: dict[str, str] = {
     "nationalist": "Nationalist cost",
     "china": "China factor",
     "alliance": "Alliance / US",
-    "credibility": "Credibility",
 }
 """Plain-words name of each payoff component."""
 
@@ -201,7 +200,7 @@ def biggest_cost(components: NDArray[np.float64]) -> str:
 
     Parameters
     ----------
-    components : ndarray, shape (D, 2, 7)
+    components : ndarray, shape (D, 2, 6)
         Payoff components of one draw.
 
     Examples
@@ -211,7 +210,7 @@ def biggest_cost(components: NDArray[np.float64]) -> str:
     >>> biggest_cost(result.payoffs.components[0])
     'Nationalist cost is the biggest minus for both sides'
     """
-    costs = np.minimum(components, 0).sum(axis=0)  # (2, 7)
+    costs = np.minimum(components, 0).sum(axis=0)  # (2, 6)
     if not costs.any():
         return "No component costs either side anything"
     names = [COMPONENT_NAMES[COMPONENTS[int(np.argmin(side))]] for side in costs]

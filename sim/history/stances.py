@@ -125,11 +125,13 @@ def check_stances(
 def _renege_gain(ev: Evaluation, deal: int) -> float:
     """What the later performer of ``deal`` gains by reneging, net of its reputation cost."""
     from sim.model.deals import DealSet, later_performer, reneged
-    from sim.model.payoffs import compute_payoffs
+    from sim.model.payoffs import compute_reneged_payoffs
 
     spec = ev.deals.specs[deal]
     side = later_performer(spec)
+    signed = DealSet.from_specs({"status_quo": ev.deals.specs[0], "x": spec})
     variant = DealSet.from_specs({"status_quo": ev.deals.specs[0], "x": reneged(spec)})
-    after = compute_payoffs(ev.parameters.take(slice(0, 1)), variant).utility[0, 1, side]
+    point = ev.parameters.take(slice(0, 1))
+    after = compute_reneged_payoffs(point, signed, variant).utility[0, 1, side]
     cost = float(ev.parameters.column(f"sequential.reputation_cost.{('japan', 'russia')[side]}")[0])
     return float(after - cost - ev.payoffs.utility[0, deal, side])

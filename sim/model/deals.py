@@ -5,9 +5,10 @@ sovereignty share of each island, the delay before transfer, whether a peace
 treaty is concluded, whether Japan's residual claim is kept or renounced, how
 much of the investment on the table it unlocks, which share of that money is a
 gift (concessional aid) rather than commercial investment, and whether it is paid
-up front (before the transfer: the hold-up exposure) or on transfer, and
+up front (before the transfer: the hold-up exposure) or on transfer,
 whether transferred islands are demilitarised (the 1956 text; Russia's concern
-about US forces).
+about US forces), and whether the deal needs ratification (a treaty or a cession
+does; an action plan or an untied credit does not).
 
 The catalogue ships in ``sim/data/deals.toml`` (each deal with its historical
 anchor); scenario files add their own under ``[deals.custom.<id>]`` and choose
@@ -94,6 +95,12 @@ class DealSpec(StrictModel):
     demilitarised: StrictBool = Field(
         False, description="Transferred islands may not host foreign (US) forces."
     )
+    ratification: StrictBool = Field(
+        True,
+        description="The deal needs a vote in the Diet and the Duma (a treaty, a cession); "
+        "false for one that does not (an action plan, an untied credit), whose ratifiers "
+        "then have no veto.",
+    )
 
     def shares(self) -> tuple[float, ...]:
         """Sovereignty shares in :data:`~sim.model.islands.ISLAND_KEYS` order."""
@@ -120,7 +127,7 @@ class DealSet:
         Japanese sovereignty share per island.
     delay : ndarray, shape (D,)
         Transfer delay in years.
-    treaty, renounced, up_front, demilitarised : ndarray of float (0 or 1), shape (D,)
+    treaty, renounced, up_front, demilitarised, ratification : ndarray of float (0 or 1), shape (D,)
     cooperation, grant : ndarray, shape (D,)
         Share of the investment unlocked; share of that money that is a gift.
     """
@@ -135,6 +142,7 @@ class DealSet:
     grant: NDArray[np.float64]
     up_front: NDArray[np.float64]
     demilitarised: NDArray[np.float64]
+    ratification: NDArray[np.float64]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -167,6 +175,7 @@ class DealSet:
             grant=column(lambda s: s.grant_element),
             up_front=column(lambda s: s.aid_timing == "up_front"),
             demilitarised=column(lambda s: s.demilitarised),
+            ratification=column(lambda s: s.ratification),
         )
 
 

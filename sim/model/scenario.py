@@ -83,6 +83,11 @@ class Context(StrictModel):
         "1 = Dulles's 1956 threat over the Ryukyus.",
         "index in [0, 1]",
     )
+    alliance_rivalry: Index = param(
+        "How far a peace treaty with Moscow would loosen Japan's alliance with the United "
+        "States, the motive of Khrushchev's 1956 offer; 1 = the 1956 level.",
+        "index",
+    )
 
 
 class IslandValues(StrictModel):
@@ -100,7 +105,15 @@ class Japan(StrictModel):
     island_value: IslandValues = info(
         "Willingness to pay for the return of each island (symbolic and economic value)."
     )
-    treaty_value: Money = param("Value of a peace treaty normalising relations.", MONEY)
+    treaty_value: Money = param(
+        "Value of a peace treaty that settles the border (all four returned, or the claim "
+        "to the rest renounced).",
+        MONEY,
+    )
+    open_treaty_cost: Money = param(
+        "Cost of a peace treaty that leaves the border open: it gives away the claim's only lever.",
+        MONEY,
+    )
     investment_return: Rate = param(
         "Net benefit per US$ of capital deployed in Siberia, energy security included "
         "(can be negative: ventures gone awry).",
@@ -123,9 +136,6 @@ class Japan(StrictModel):
     patience: DiscountFactor = param(
         "Per-year discount factor ('in no hurry' is close to 1).", "per year"
     )
-    distrust: Probability = param(
-        "Probability Japan assigns to Russia not performing a later obligation.", "probability"
-    )
     ratifier_weight: Weight = param(
         "How much more the ratifier weighs nationalist costs than the government.", "multiplier"
     )
@@ -139,7 +149,8 @@ class Russia(StrictModel):
     )
     treaty_value: Money = param("Value of a peace treaty normalising relations.", MONEY)
     investment_return: Rate = param(
-        "Value to Russia per US$ of Japanese capital deployed in Siberia and the Far East.",
+        "Return to Russia per US$ of Japanese capital deployed in Siberia and the Far East, "
+        "before it pays back loans and Japan's return.",
         "US$ per US$",
     )
     nationalist_cost: Money = param(
@@ -162,11 +173,12 @@ class Russia(StrictModel):
         "(waived by a demilitarisation clause).",
         MONEY,
     )
-    patience: DiscountFactor = param("Per-year discount factor.", "per year")
-    distrust: Probability = param(
-        "Probability Russia assigns to Japan not delivering money after a transfer.",
-        "probability",
+    alliance_loosening_value: Money = param(
+        "Value of a peace treaty that loosens Japan's alliance with the United States, at "
+        "alliance rivalry 1.",
+        MONEY,
     )
+    patience: DiscountFactor = param("Per-year discount factor.", "per year")
     ratifier_weight: Weight = param(
         "How much more the ratifier weighs nationalist costs than the government.", "multiplier"
     )

@@ -65,7 +65,7 @@ def test_one_bar_per_deal_and_component_in_the_same_order(result: Evaluation, fi
 def test_bars_stack_to_the_components(result: Evaluation, fig: Figure) -> None:
     components = result.payoffs.components[0]
     for a, ax in enumerate(panels(fig)):
-        widths = np.array([[p.get_width() for p in c] for c in ax.containers]).T  # (D, 7)
+        widths = np.array([[p.get_width() for p in c] for c in ax.containers]).T  # (D, 6)
         assert np.allclose(widths, components[:, a, :])
         for d in range(len(result.deals)):
             ends = [p.get_x() + p.get_width() for c in ax.containers for p in [c[d]]]
@@ -91,9 +91,9 @@ def test_one_shared_legend_with_hatches(fig: Figure) -> None:
     assert len(legends) == 1
     entries = [t.get_text() for t in legends[0].get_texts()]
     assert entries == [COMPONENT_NAMES[c] for c in COMPONENTS] + ["Net utility"]
-    patches = legends[0].legend_handles[:7]
+    patches = legends[0].legend_handles[: len(COMPONENTS)]
     hatches = [h.get_hatch() for h in patches if isinstance(h, Patch)]
-    assert len(set(hatches)) == 7
+    assert len(set(hatches)) == len(COMPONENTS)
 
 
 def test_saves_to_png(fig: Figure, tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_saves_to_png(fig: Figure, tmp_path: Path) -> None:
 
 
 def test_title_names_each_sides_biggest_cost() -> None:
-    components = np.zeros((2, 2, 7))
+    components = np.zeros((2, 2, len(COMPONENTS)))
     components[1, 0, COMPONENTS.index("alliance")] = -3.0
     components[1, 1, COMPONENTS.index("territory")] = -5.0
     assert biggest_cost(components) == "Alliance / US is Japan's biggest minus, territory Russia's"

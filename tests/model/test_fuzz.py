@@ -235,7 +235,7 @@ KNOWN: dict[tuple[str, ...], list[Any]] = {
     ("sweep", "seed"): [-1, "1", True],
     ("sweep", "parameters"): [
         {},
-        {"actors.japan.distrust": {"range": [-1, 2]}},
+        {"context.investment_realisation": {"range": [-1, 2]}},
         {"actors.japan.patience": {"range": [0.9, 1.5]}},
         {"actors.japan.patience": {"range": [0.9, 1.0]}},
         {"actors.japan.patience": {"values": [0.95, 1.0]}},

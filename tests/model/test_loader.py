@@ -154,13 +154,13 @@ def test_value_out_of_range(write_scenario, body, key, expected):
 
 
 def test_value_outside_its_own_plausible_range(write_scenario):
-    body = "[actors.japan]\ndistrust = { value = 0.9, range = [0.1, 0.6] }\n"
+    body = "[context]\ninvestment_realisation = { value = 0.9, range = [0.1, 0.6] }\n"
     error = _error(write_scenario("r.toml", extending_baseline(body)))
     assert "outside its plausible range [0.1, 0.6]" in error.message
 
 
 def test_empty_range(write_scenario):
-    body = "[actors.japan]\ndistrust = { value = 0.3, range = [0.6, 0.1] }\n"
+    body = "[context]\ninvestment_realisation = { value = 0.3, range = [0.6, 0.1] }\n"
     assert "is empty" in _error(write_scenario("r.toml", extending_baseline(body))).message
 
 
@@ -186,13 +186,15 @@ def test_extends_missing_parent(write_scenario):
 
 
 def test_error_in_a_parent_names_the_parent(write_scenario):
-    write_scenario("parent.toml", extending_baseline("[actors.russia]\ndistrust = { value = 2 }\n"))
+    write_scenario(
+        "parent.toml", extending_baseline("[context]\ninvestment_realisation = { value = 2 }\n")
+    )
     child = write_scenario(
         "child.toml", 'extends = "parent.toml"\n[actors.japan]\npatience = 0.95\n'
     )
     error = _error(child)
     assert error.source.endswith("parent.toml")
-    assert error.key == "actors.russia.distrust"
+    assert error.key == "context.investment_realisation"
 
 
 @pytest.mark.parametrize(
@@ -375,7 +377,9 @@ def test_extends_cannot_be_overridden(write_scenario):
     assert error.source == "--set extends" and "extends cannot be overridden" in error.message
 
 
-@pytest.mark.parametrize("text", ["0.95\nactors.japan.distrust = 0.5", "0.95\r\nx = 1", "[1,\n2]"])
+@pytest.mark.parametrize(
+    "text", ["0.95\ncontext.investment_realisation = 0.5", "0.95\r\nx = 1", "[1,\n2]"]
+)
 def test_an_override_with_a_line_break_is_refused(text):
     with pytest.raises(UserError, match="must be one line") as info:
         parse_assignment(f"actors.japan.patience={text}")
@@ -486,7 +490,7 @@ def test_unknown_deal_in_the_sequential_menu(write_scenario):
         ('"actors.japan.patience" = { rnage = [0.9, 0.99] }', "unknown key 'rnage'"),
         ('"actors.japan.patience" = "high"', "valid dictionary"),
         ('"actors.japan.patience" = { range = [0.9, 1.5] }', "leaves the parameter's bounds"),
-        ('"actors.japan.distrust" = { range = [-1, 2] }', "leaves the parameter's bounds"),
+        ('"context.investment_realisation" = { range = [-1, 2] }', "leaves the parameter's bounds"),
         ('"actors.japan.patience" = { values = [0.95, 1.5] }', "leaves the parameter's bounds"),
         ('"alternating.proposer" = { values = ["japan", "china"] }', "not allowed here"),
         ('"alternating.proposer" = { range = [0, 1] }', "list of values"),

@@ -48,15 +48,24 @@ def test_territory_two_islands(baseline):
     )
 
 
-def test_phased_transfer_is_discounted_and_exposed(baseline):
+def test_phased_transfer_is_discounted(baseline):
     scenario, _, _ = baseline
-    japan = scenario.actors.japan
+    japan, russia = scenario.actors.japan, scenario.actors.russia
     full = sum(getattr(japan.island_value, k).value for k in AREA)
     territory = full * japan.patience.value**15
     assert component(baseline, "four_phased", "japan", "territory") == pytest.approx(territory)
-    assert component(baseline, "four_phased", "japan", "credibility") == pytest.approx(
-        -japan.distrust.value * territory
+    # The US-forces cost falls due when the islands are handed over, 15 years on.
+    assert component(baseline, "four_phased", "russia", "alliance") == pytest.approx(
+        -russia.us_forces_cost.value * russia.patience.value**15
     )
+    # A treaty performed is worth its whole value, part before and part after the transfer.
+    assert component(baseline, "four_phased", "russia", "treaty") == pytest.approx(
+        russia.treaty_value.value
+    )
+
+
+def test_no_expected_loss_term_on_top_of_the_renege_stage():
+    assert "credibility" not in COMPONENTS
 
 
 def test_nationalist_costs_two_islands(baseline):
@@ -85,11 +94,12 @@ def test_investment_and_grant(baseline):
     rj = scenario.actors.japan.investment_return.value
     rr = scenario.actors.russia.investment_return.value
     assert component(baseline, "shelve", "japan", "investment") == pytest.approx(money * rj * 0.5)
+    # aid_first: half lent (back with Japan's return), half given.
     assert component(baseline, "aid_first", "japan", "investment") == pytest.approx(
-        money * (rj - 0.5)
+        money * (0.5 * rj - 0.5)
     )
     assert component(baseline, "aid_first", "russia", "investment") == pytest.approx(
-        money * (rr + 0.5)
+        money * (1 + rr - 0.5 * (1 + rj))
     )
 
 
@@ -120,8 +130,10 @@ def test_ratifiers_weigh_nationalist_costs_more(baseline):
         [scenario.actors.japan.ratifier_weight.value, scenario.actors.russia.ratifier_weight.value]
     )
     nationalist = payoffs.components[0, :, :, COMPONENTS.index("nationalist")]
+    _, deals, _ = baseline
+    votes = np.array([spec.ratification for spec in deals.specs], dtype=float)[:, None]
     np.testing.assert_allclose(
-        payoffs.ratifier_utility[0], payoffs.utility[0] + (weights - 1) * nationalist
+        payoffs.ratifier_utility[0], payoffs.utility[0] + (weights - 1) * nationalist * votes
     )
     assert (payoffs.ratifier_utility[0] <= payoffs.utility[0] + 1e-12).all()
 

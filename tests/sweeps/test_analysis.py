@@ -21,8 +21,8 @@ runner = CliRunner()
 def test_tipping_point_of_shelving_matches_the_closed_form():
     """Japan's gain from shelving is linear in its no-progress cost n:
     u = I*rho*0.5*r + chi*b*0.25 - 0.5*n, so the Nash solution leaves shelving at
-    n* = 2*(I*rho*0.5*r + chi*b*0.25) for the government; the ratifier (weight w)
-    rejects first, at n_w = n*/w."""
+    n* = 2*(I*rho*0.5*r + chi*b*0.25) for the government. The action plan needs no vote,
+    so the ratifier (weight w) has no veto and the government's threshold is the one."""
     scenario = load_scenario(BASELINE)
     c, j = scenario.context, scenario.actors.japan
     gain = (
@@ -32,7 +32,7 @@ def test_tipping_point_of_shelving_matches_the_closed_form():
         * j.investment_return.value
         + c.china_pressure.value * j.china_benefit.value * 0.25
     )
-    threshold = 2 * gain / j.ratifier_weight.value
+    threshold = 2 * gain
     space = sweep_space(scenario, {"actors.japan.no_progress_cost": {"range": [0.2, 3.0]}})
     (found,) = scenario_tipping_points(scenario, space, "nash")
     (point,) = found.points

@@ -255,8 +255,8 @@ def test_describe_mentions_parameters() -> None:
 @pytest.mark.parametrize(
     ("path", "spec"),
     [
-        ("actors.japan.distrust", {"range": [-1, 2]}),
-        ("actors.japan.distrust", {"range": [0.1, 1.01]}),
+        ("context.investment_realisation", {"range": [-1, 2]}),
+        ("context.investment_realisation", {"range": [0.1, 1.01]}),
         ("actors.japan.patience", {"range": [0.9, 1.5]}),
         ("actors.japan.patience", {"range": [0.9, 1.0]}),
         ("actors.russia.patience", {"range": [0.0, 0.95]}),
@@ -285,7 +285,7 @@ def test_swept_range_must_lie_inside_the_parameter_bounds(
     ("path", "spec"),
     [
         ("actors.japan.patience", {"range": [0.93, 0.999]}),
-        ("actors.japan.distrust", {"range": [0.0, 1.0]}),
+        ("context.investment_realisation", {"range": [0.0, 1.0]}),
         ("actors.japan.investment_return", {"range": [-1.0, 1.0]}),
         ("alternating.breakdown_risk", {"range": [0.0, 0.99]}),
         ("alternating.proposer", {"values": ["japan", "russia"]}),
