@@ -372,7 +372,10 @@ class SweepOutput:
 
     Attributes
     ----------
-    folder, results : Path
+    folder : Path
+    results : Path
+        The ``results.parquet`` folder: a Parquet dataset, one file per chunk in draw
+        order, that ``pandas.read_parquet`` and ``pyarrow.dataset.dataset`` read whole.
     summary : SweepSummary
     chunks_run, chunks_skipped : int
         Chunks evaluated by this run, and finished chunks it kept (verified).
