@@ -526,6 +526,7 @@ class _Sweep:
             out.target(name)  # refuse at once what could not be replaced at the end
         manifest = out.path / MANIFEST
         self.fresh = not manifest.exists()
+        self.reopen = False
         if self.fresh:
             self._refuse_orphan_chunks()
             return
@@ -555,12 +556,13 @@ class _Sweep:
                 "whose chunks cannot be verified; start it in another folder",
                 source=str(manifest),
             )
-        if (out.path / RESULTS).is_dir() and not (out.path / CHUNKS).exists():
-            _rename_folder(out, RESULTS, CHUNKS)  # no reader sees it while chunks are redone
+        finished = (out.path / RESULTS).is_dir() and not (out.path / CHUNKS).exists()
+        self.reopen = finished  # results.parquet/ goes back to chunks/ when the run starts
+        where = out.path / (RESULTS if finished else CHUNKS)
         for k, entry in sorted(entries.items()):
             if not 0 <= k < plan.n_chunks:
                 continue
-            reason, counts = _verify_chunk(plan, self.fingerprint, out.path / CHUNKS, k, entry)
+            reason, counts = _verify_chunk(plan, self.fingerprint, where, k, entry)
             if reason is None and counts is not None:
                 self.finished[k] = entry
                 self.counts.add_counts(counts)
@@ -587,6 +589,9 @@ class _Sweep:
         out.needs = manifest.space_needed()
         if self.finished:
             out.again = "run it again with --resume"
+        if self.reopen:  # no reader sees results.parquet while chunks are redone
+            manifest.write("running")
+            _rename_folder(out, RESULTS, CHUNKS)
         chunks = out.subfolder(CHUNKS)
         try:
             with chunks:

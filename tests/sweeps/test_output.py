@@ -265,3 +265,21 @@ def test_counts_of_coded_and_of_plain_text_columns_agree():
     together.add(as_text)
     assert together.counts.n == 2 * CHUNK
     assert together.counts.holds == {d: 2 * c for d, c in a.holds.items()}
+
+
+def test_a_resume_whose_executor_fails_to_start_leaves_the_finished_sweep(tmp_path, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    import socket
+
+    run_sweep(_plan(), tmp_path, executor="serial")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    monkeypatch.setattr(runner_module, "DASK_CONNECT_TIMEOUT", 1.0)
+    with pytest.raises(runner_module.UserError, match="cannot reach the Dask scheduler"):
+        run_sweep(
+            _plan(), tmp_path, executor="dask", scheduler=f"tcp://127.0.0.1:{port}", resume=True
+        )
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    assert load_finished(_plan(), tmp_path) is not None
