@@ -13,12 +13,18 @@ quantity (a row per draw):
 
 Settings that are not numbers of the parameter table (e.g. who proposes, a deadline)
 are swept by evaluating each combination of their values as its own scenario.
+
+Text columns (the solvers' predictions, the reasons, swept settings that are words)
+come from :func:`evaluate_chunk_coded` as :class:`Coded` columns: the integer codes the
+solvers already return and the labels they stand for, never one Python string per draw.
+:func:`evaluate_chunk` decodes them into arrays of strings.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,14 +41,62 @@ from sim.sweeps.space import Discrete, SweepSpace
 Columns = dict[str, NDArray[Any]]
 
 
+@dataclass(frozen=True)
+class Coded:
+    """A column of text held as integer codes into its labels.
+
+    Attributes
+    ----------
+    codes : ndarray of int, shape (n,)
+        Index into ``labels`` of each row's value.
+    labels : tuple of str
+        What each code stands for (every label a code may take, used or not).
+
+    Examples
+    --------
+    >>> Coded(np.array([1, 0, 1]), ("no", "yes")).decode().tolist()
+    ['yes', 'no', 'yes']
+    """
+
+    codes: NDArray[np.intp]
+    labels: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def decode(self) -> NDArray[np.object_]:
+        """The labels themselves, one Python string per row, shape (n,)."""
+        return np.array(self.labels, dtype=object)[self.codes]
+
+    def relabel(self, labels: tuple[str, ...]) -> Coded:
+        """The same values as codes into ``labels`` (which must hold every label used)."""
+        if labels == self.labels:
+            return self
+        index = {label: i for i, label in enumerate(labels)}
+        lookup = np.array([index.get(label, -1) for label in self.labels], dtype=np.intp)
+        return Coded(lookup[self.codes], labels)
+
+
+CodedColumns = dict[str, "NDArray[Any] | Coded"]
+
+
 def evaluate_chunk(scenario: Scenario, space: SweepSpace, values: NDArray[np.float64]) -> Columns:
     """Evaluate every solver on the draws ``values`` (shape ``(n, P)``, space order).
 
     Returns
     -------
     dict of str to ndarray
-        One array of length ``n`` per column (see the module docstring).
+        One array of length ``n`` per column (see the module docstring); text columns
+        hold Python strings (:func:`evaluate_chunk_coded` keeps them as codes).
     """
+    coded = evaluate_chunk_coded(scenario, space, values)
+    return {k: v.decode() if isinstance(v, Coded) else v for k, v in coded.items()}
+
+
+def evaluate_chunk_coded(
+    scenario: Scenario, space: SweepSpace, values: NDArray[np.float64]
+) -> CodedColumns:
+    """:func:`evaluate_chunk` with its text columns as :class:`Coded` columns."""
     values = np.asarray(values, dtype=float)
     base = ParameterTable.from_scenario(scenario)
     numeric = [i for i, name in enumerate(space.names) if name in base.names]
@@ -71,13 +125,17 @@ def _decoded(
     return out
 
 
-def _inputs(space: SweepSpace, values: NDArray[np.float64]) -> Columns:
-    out: Columns = {}
+def _inputs(space: SweepSpace, values: NDArray[np.float64]) -> CodedColumns:
+    out: CodedColumns = {}
     for i, parameter in enumerate(space.parameters):
         dist = parameter.distribution
-        out[parameter.path] = (
-            dist.decode(values[:, i]) if isinstance(dist, Discrete) else values[:, i]
-        )
+        if not isinstance(dist, Discrete):
+            out[parameter.path] = values[:, i]
+        elif all(isinstance(v, str) for v in dist.values):
+            dist.decode(values[:, i])  # checks the codes
+            out[parameter.path] = Coded(values[:, i].astype(np.intp), tuple(map(str, dist.values)))
+        else:
+            out[parameter.path] = dist.decode(values[:, i])
     return out
 
 
@@ -87,7 +145,7 @@ def _by_setting(
     values: NDArray[np.float64],
     numeric: Sequence[int],
     settings: Sequence[int],
-) -> list[tuple[NDArray[np.intp], Columns]]:
+) -> list[tuple[NDArray[np.intp], CodedColumns]]:
     """Evaluate each combination of non-numeric settings as its own scenario."""
     parts = []
     codes = values[:, settings]
@@ -116,36 +174,58 @@ def _with_settings(
     return Scenario.model_validate(data)
 
 
-def _merge(parts: list[tuple[NDArray[np.intp], Columns]], n: int) -> Columns:
+def _merge(parts: list[tuple[NDArray[np.intp], CodedColumns]], n: int) -> CodedColumns:
+    """One set of columns from the parts' rows (coded columns over the union of labels)."""
     names = list(itertools.chain.from_iterable(c.keys() for _, c in parts[:1]))
-    merged: Columns = {}
+    merged: CodedColumns = {}
     for name in names:
         sample = parts[0][1][name]
-        merged[name] = np.empty(n, dtype=sample.dtype)
+        if isinstance(sample, Coded):
+            merged[name] = _merge_coded([(rows, part[name]) for rows, part in parts], n)
+            continue
+        out = np.empty(n, dtype=sample.dtype)
         for rows, part in parts:
-            merged[name][rows] = part[name]
+            out[rows] = part[name]
+        merged[name] = out
     return merged
 
 
-def _outcomes(ev: Evaluation) -> Columns:
+def _merge_coded(parts: list[tuple[NDArray[np.intp], Any]], n: int) -> Coded:
+    labels = tuple(dict.fromkeys(label for _, c in parts for label in c.labels))
+    codes = np.empty(n, dtype=np.intp)
+    for rows, column in parts:
+        codes[rows] = column.relabel(labels).codes
+    return Coded(codes, labels)
+
+
+def _outcomes(ev: Evaluation) -> CodedColumns:
     """Every registered solver's prediction, the posture rule's count, the hold-up test."""
-    out: Columns = {spec.name: spec.predict(ev).ids for spec in solvers()}
+    out: CodedColumns = {}
+    for spec in solvers():
+        prediction = spec.predict(ev)
+        out[spec.name] = Coded(prediction.codes, prediction.code_ids)
     out[columns.POSTURE_EQUILIBRIA] = ev.posture_equilibria_counted()
     out.update(hold_up_columns(ev))
     return out
 
 
-def hold_up_columns(ev: Evaluation) -> Columns:
-    """The hold-up test of every deal in every draw: ``holds_``, ``fails_``, ``margin_``."""
+FAIL_LABELS: tuple[str, ...] = (*(str(r) for r in REASONS), "")
+"""Labels of the codes of a ``fails_<d>`` column: each reason, then ``""`` (it holds)."""
+
+
+def hold_up_columns(ev: Evaluation) -> CodedColumns:
+    """The hold-up test of every deal in every draw: ``holds_``, ``fails_``, ``margin_``.
+
+    ``fails_<d>`` is a :class:`Coded` column over :data:`FAIL_LABELS`.
+    """
     test = ev.hold_up()
-    reasons = np.array([*(str(r) for r in REASONS), ""], dtype=object)
     first, holds, margin = test.first, test.holds, test.margin
-    out: Columns = {}
+    out: CodedColumns = {}
     for d, deal in enumerate(test.deal_ids[1:], start=1):
         out[columns.holds(deal)] = holds[:, d]
-        out[columns.fails(deal)] = reasons[first[:, d]]
+        out[columns.fails(deal)] = Coded(first[:, d], FAIL_LABELS)
         out[columns.margin(deal)] = margin[:, d]
     return out
 
 
-__all__ = ["evaluate_chunk", "hold_up_columns"]
+__all__ = ["FAIL_LABELS", "Coded", "evaluate_chunk", "evaluate_chunk_coded", "hold_up_columns"]

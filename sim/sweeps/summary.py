@@ -1,7 +1,11 @@
 """Summaries of a sweep: hold-up rates with 95% intervals and each solver's predictions.
 
-Counts are accumulated chunk by chunk (a sweep of 10^7 draws is never held in memory).
-Intervals are Wilson score intervals (Wilson 1927), which behave at rates near 0 and 1.
+Counts are made chunk by chunk (a sweep of 10^7 draws is never held in memory), as
+:class:`SummaryCounts`: a sweep's workers count each chunk they evaluate
+(:meth:`SummaryCounts.of`; a dictionary-encoded text column is counted with
+:func:`numpy.bincount` over its codes) and the counts of the chunks are added up
+(:class:`SummaryAccumulator`). Intervals are Wilson score intervals (Wilson 1927), which
+behave at rates near 0 and 1.
 """
 
 from __future__ import annotations
@@ -40,10 +44,24 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
 
 
 def _counts(table: pa.Table, column: str) -> dict[str, int]:
-    """How often each value occurs in a text column (counted by Arrow, not in Python)."""
+    """How often each value occurs in a text column (never counted one row at a time).
+
+    A dictionary-encoded column is counted by :func:`numpy.bincount` over its codes;
+    any other by Arrow's ``value_counts``. Values that do not occur are left out.
+    """
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    counts = pc.value_counts(table.column(column)).to_pylist()
+    data = table.column(column)
+    if pa.types.is_dictionary(data.type):
+        out: Counter[str] = Counter()
+        for chunk in data.chunks:
+            labels = chunk.dictionary.to_pylist()
+            codes = chunk.indices.to_numpy(zero_copy_only=False)
+            found = np.bincount(codes, minlength=len(labels))
+            out.update({labels[i]: int(found[i]) for i in np.flatnonzero(found)})
+        return dict(out)
+    counts = pc.value_counts(data).to_pylist()
     return {row["values"]: row["counts"] for row in counts}
 
 
@@ -138,47 +156,127 @@ class SweepSummary:
         )
 
 
+@dataclass(frozen=True)
+class SummaryCounts:
+    """What a summary counts in some draws of a sweep (one chunk, or several added up).
+
+    Attributes
+    ----------
+    n : int
+        Draws counted.
+    holds : mapping of str to int
+        For each deal, the draws it holds up in.
+    fails : mapping of str to mapping of str to int
+        For each deal, the draws failing first for each reason (``""``: it holds).
+    predictions : mapping of str to mapping of str to int
+        For each solver, the draws it predicts each outcome in.
+    """
+
+    n: int = 0
+    holds: dict[str, int] = field(default_factory=dict)
+    fails: dict[str, dict[str, int]] = field(default_factory=dict)
+    predictions: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, table: pa.Table) -> SummaryCounts:
+        """Count a table of sweep columns (a chunk as written, or read back)."""
+        import pyarrow.compute as pc
+
+        names = table.column_names
+        deals = columns.deals_in(names, columns.HOLDS)
+        return cls(
+            n=table.num_rows,
+            holds={d: int(pc.sum(table.column(columns.holds(d))).as_py() or 0) for d in deals},
+            fails={d: _counts(table, columns.fails(d)) for d in deals if columns.fails(d) in names},
+            predictions={s: _counts(table, s) for s in REGISTRY if s in names},
+        )
+
+    def __add__(self, other: SummaryCounts) -> SummaryCounts:
+        return SummaryCounts(
+            self.n + other.n,
+            _add(self.holds, other.holds),
+            _add_nested(self.fails, other.fails),
+            _add_nested(self.predictions, other.predictions),
+        )
+
+
+COUNTED_KINDS = (columns.HOLDS, columns.FAILS)
+"""Per-deal column kinds a summary counts (besides the solvers' columns)."""
+
+
+def counted_columns(names: list[str]) -> list[str]:
+    """The columns among ``names`` that :meth:`SummaryCounts.of` reads."""
+    return [
+        c
+        for c in names
+        if c in REGISTRY or ((p := columns.parse(c)) is not None and p[0] in COUNTED_KINDS)
+    ]
+
+
+def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    out = dict(a)
+    for key, count in b.items():
+        out[key] = out.get(key, 0) + count
+    return out
+
+
+def _add_nested(
+    a: dict[str, dict[str, int]], b: dict[str, dict[str, int]]
+) -> dict[str, dict[str, int]]:
+    out = dict(a)
+    for key, counts in b.items():
+        out[key] = _add(out.get(key, {}), counts)
+    return out
+
+
 class SummaryAccumulator:
     """Adds up the counts of a sweep's chunks."""
 
     def __init__(self) -> None:
-        self.n = 0
-        self.holds: Counter[str] = Counter()
-        self.fails: dict[str, Counter[str]] = {}
-        self.predictions: dict[str, Counter[str]] = {}
+        self.counts = SummaryCounts()
+
+    @property
+    def n(self) -> int:
+        """Draws counted so far."""
+        return self.counts.n
 
     def add(self, table: pa.Table) -> None:
         """Count one chunk (a table of sweep columns)."""
-        self.n += table.num_rows
-        for deal in columns.deals_in(table.column_names, columns.HOLDS):
-            self.holds[deal] += int(np.asarray(table.column(columns.holds(deal))).sum())
-            counts = _counts(table, columns.fails(deal))
-            self.fails.setdefault(deal, Counter()).update(counts)
-        for solver in REGISTRY:
-            if solver in table.column_names:
-                self.predictions.setdefault(solver, Counter()).update(_counts(table, solver))
+        self.add_counts(SummaryCounts.of(table))
+
+    def add_counts(self, counts: SummaryCounts) -> None:
+        """Add the counts of one chunk (or of several)."""
+        self.counts = self.counts + counts
 
     def result(self, scenario: str, method: str, seed: int) -> SweepSummary:
-        """The summary of every chunk added."""
+        """The summary of every chunk added.
+
+        Each solver's predictions are listed most frequent first, equal counts in
+        alphabetical order, so that the summary does not depend on the order in which
+        chunks were added.
+        """
+        n, c = self.counts.n, self.counts
         deals = {}
-        for deal, count in self.holds.items():
-            failing = self.fails.get(deal, Counter())
+        for deal, count in c.holds.items():
+            failing = c.fails.get(deal, {})
             deals[deal] = DealSummary(
-                hold_up_rate=count / self.n if self.n else 0.0,
-                interval_95=wilson_interval(count, self.n),
-                fails_because={
-                    str(r): failing[str(r)] / self.n for r in REASONS if failing[str(r)]
-                },
+                hold_up_rate=count / n if n else 0.0,
+                interval_95=wilson_interval(count, n),
+                fails_because={str(r): failing[str(r)] / n for r in REASONS if failing.get(str(r))},
             )
         return SweepSummary(
             scenario=scenario,
-            draws=self.n,
+            draws=n,
             method=method,
             seed=seed,
             deals=deals,
             predictions={
-                solver: {deal: count / self.n for deal, count in counts.most_common()}
-                for solver, counts in self.predictions.items()
-                if counts
+                solver: {
+                    deal: count / n
+                    for deal, count in sorted(counts.items(), key=lambda dc: (-dc[1], dc[0]))
+                    if count
+                }
+                for solver, counts in c.predictions.items()
+                if any(counts.values())
             },
         )

@@ -45,7 +45,10 @@ def _results(folder) -> pd.DataFrame:
 
 
 def _chunk(folder, k) -> Path:
-    return Path(folder) / "chunks" / f"chunk-{k:06d}.parquet"
+    """Chunk k: in results.parquet/ once the sweep is complete, in chunks/ before."""
+    done = Path(folder) / "results.parquet"
+    where = done if done.is_dir() else Path(folder) / "chunks"
+    return where / f"chunk-{k:06d}.parquet"
 
 
 @pytest.fixture(scope="module")
@@ -62,19 +65,40 @@ def _sweep_args(out, *extra):
 # -- resume verifies ------------------------------------------------------------------
 
 
-def test_chunks_left_by_another_sweep_without_a_manifest_are_refused(tmp_path):
-    """The reproducer: seed 3, manifest and results removed, then seed 4 into the folder."""
+def _stop_after(chunks):
+    """A progress callback that interrupts a sweep once ``chunks`` chunks are done."""
+    done = []
+
+    def progress(draws):
+        done.append(draws)
+        if len(done) == chunks:
+            raise KeyboardInterrupt
+
+    return progress
+
+
+@pytest.mark.parametrize("finished", [True, False])
+def test_chunks_left_by_another_sweep_without_a_manifest_are_refused(tmp_path, finished):
+    """The reproducer: seed 3, its manifest removed, then seed 4 into the folder.
+
+    Finished, the chunk files are ``results.parquet/``; interrupted, ``chunks/``.
+    """
     out = tmp_path / "s"
     size = ["--samples", "20000", "--chunk-size", "1000"]
-    first = cli.invoke(app, _sweep_args(out, *size, "--seed", "3"))
-    assert first.exit_code == 0, first.output
+    if finished:
+        first = cli.invoke(app, _sweep_args(out, *size, "--seed", "3"))
+        assert first.exit_code == 0, first.output
+    else:
+        with pytest.raises(KeyboardInterrupt):
+            run_sweep(_plan(seed=3), out, executor="serial", progress=_stop_after(2))
+        assert len(list((out / "chunks").glob("*.parquet"))) == 2
     (out / "manifest.json").unlink()
-    (out / "results.parquet").unlink()
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
     for extra in ([], ["--resume"]):
         second = cli.invoke(app, _sweep_args(out, *size, "--seed", "4", *extra))
         assert second.exit_code == 2, second.output
-        assert "chunk files but no manifest.json" in second.stderr
-        assert not (out / "results.parquet").exists()
+        assert "chunk files" in second.stderr and "but no manifest.json" in second.stderr
+        assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
 
 
 def test_the_manifest_records_each_chunk_with_its_checksum_range_and_fingerprint(tmp_path):
@@ -92,9 +116,9 @@ def test_the_manifest_records_each_chunk_with_its_checksum_range_and_fingerprint
         meta = pq.read_schema(_chunk(tmp_path, k)).metadata
         assert meta[b"kurilsim.fingerprint"] == plan.fingerprint().encode()
         assert meta[b"kurilsim.first_draw"] == str(100 * k).encode()
-    for name, key in (("results.parquet", "results"), ("summary.json", "summary")):
-        data = (tmp_path / name).read_bytes()
-        assert manifest[key]["sha256"] == hashlib.sha256(data).hexdigest()
+    data = (tmp_path / "summary.json").read_bytes()
+    assert manifest["summary"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert manifest["results"]["folder"] == "results.parquet/"
 
 
 def test_the_manifest_lists_a_chunk_once_it_is_on_disk(tmp_path, monkeypatch):
@@ -135,7 +159,6 @@ def test_a_chunk_with_garbage_bytes_is_redone_not_merged(reference, tmp_path):
     middle = len(data) // 2
     data[middle : middle + 64] = bytes(64)  # zeros over some values: still a Parquet file
     path.write_bytes(bytes(data))
-    (tmp_path / "results.parquet").unlink()
     done = _resume(tmp_path)
     assert done.exit_code == 0, done.output
     assert "chunk 3 failed verification" in done.stderr and "redone" in done.stderr
@@ -217,11 +240,11 @@ def test_load_finished_reuses_only_a_verified_sweep_of_the_same_plan(tmp_path):
     assert found.summary == done.summary and found.results == done.results
     assert load_finished(_plan(seed=8), tmp_path / "s") is None
     assert load_finished(_plan(n=500), tmp_path / "s") is None
-    results = tmp_path / "s" / "results.parquet"
-    original = results.read_bytes()
-    results.write_bytes(original[:-10] + bytes(10))
+    summary = tmp_path / "s" / "summary.json"
+    original = summary.read_bytes()
+    summary.write_bytes(original.replace(b"0.", b"1."))
     assert load_finished(plan, tmp_path / "s") is None
-    results.write_bytes(original)
+    summary.write_bytes(original)
     assert load_finished(plan, tmp_path / "s") is not None
     chunk = _chunk(tmp_path / "s", 0)
     chunk.write_bytes(chunk.read_bytes() + b"x")
@@ -370,7 +393,7 @@ def test_sensitivity_into_a_new_folder_records_what_it_wrote(tmp_path):
     result = cli.invoke(app, _sensitivity_args(tmp_path / "s"))
     assert result.exit_code == 0, result.output
     with OutputFolder(tmp_path / "s", command="test") as out:
-        for name in ("manifest.json", "results.parquet", "summary.json", "sensitivity.json"):
+        for name in ("manifest.json", "results.parquet/", "summary.json", "sensitivity.json"):
             assert out.owns(name), name
 
 
