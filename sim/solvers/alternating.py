@@ -73,6 +73,9 @@ Array = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
 
+MAX_ROUNDS = 20_000
+"""Default bound on the rounds of the infinite-horizon recursion."""
+
 
 @dataclass(frozen=True)
 class AlternatingResult:
@@ -103,6 +106,15 @@ class AlternatingResult:
         :math:`\beta_a = \delta_a (1 - q)`, patience net of the breakdown risk.
     deadline : int or None
         Number of rounds of the finite game; None for the infinite horizon.
+    value : ndarray, shape (N, 2)
+        Each side's expected value of the game at the first round, over the status quo:
+        ``payoff`` discounted by ``delay`` rounds of patience and breakdown risk (equal
+        to ``payoff`` without delay).
+    converged : ndarray of bool, shape (N,)
+        Whether the recursion reached its stationary point (always True for the closed
+        form and for a finite deadline).
+    rounds : ndarray of int, shape (N,)
+        Rounds of backward induction iterated (0 for the closed form).
     deal_ids : tuple of str
         The deals ``deal`` indexes (empty when the caller gave none).
     method : str
@@ -121,6 +133,9 @@ class AlternatingResult:
     proposer: IntArray
     effective_discount: Array
     deadline: int | None
+    value: Array
+    converged: BoolArray
+    rounds: IntArray
     deal_ids: tuple[str, ...] = ()
     method: str = "stationary subgame-perfect equilibrium (Rubinstein 1982; Ståhl 1972)"
     tol: float = TOL
@@ -189,8 +204,19 @@ def solve_alternating(
     allowed: ArrayLike | None = None,
     tol: float = TOL,
     deal_ids: tuple[str, ...] = (),
+    *,
+    ratifier_gains: ArrayLike | None = None,
+    transfer_cap: ArrayLike | None = None,
+    transfer_cost: ArrayLike | None = None,
+    performer: ArrayLike | None = None,
+    renege_gain: ArrayLike | None = None,
+    max_rounds: int = MAX_ROUNDS,
 ) -> AlternatingResult:
     """Subgame-perfect agreement of the alternating-offers game with a transfer.
+
+    Without any of the keyword-only constraints the game has transferable utility and
+    the closed forms of the module docstring apply; with any of them the agreement is
+    found by backward induction over the rounds (see "Constraints on the transfer").
 
     Parameters
     ----------
@@ -210,6 +236,23 @@ def solve_alternating(
         Tolerance on the surplus.
     deal_ids : tuple of str, optional
         Names of the ``D`` deals, carried by the result.
+    ratifier_gains : array_like, shape (N, D, 2), optional
+        Gains of Japan's and Russia's ratifiers at zero transfer; given, an agreement
+        must leave each ratifier at least its status quo *with the transfer included*.
+    transfer_cap : array_like, shape (N, 2), optional
+        Most Japan can pay Russia (``[:, 0]``) and Russia can pay Japan (``[:, 1]``),
+        US$ bn, non-negative, ``inf`` for no cap (default: no cap).
+    transfer_cost : array_like, shape (N, D, 2), optional
+        Cost to Russia's government (``[..., 0]``) and ratifier (``[..., 1]``) of each
+        dollar Japan pays with deal *d* (the money-for-land cost); non-negative.
+    performer : array_like of int, shape (D,), optional
+        Side that performs each deal after signing (0 Japan, 1 Russia, -1 nobody).
+    renege_gain : array_like, shape (N, D), optional
+        The performer's gain from reneging on deal *d* at zero transfer, net of its
+        reputation cost (with ``performer``); an agreement must leave it at most 0.
+    max_rounds : int
+        Most rounds of the infinite-horizon recursion before a draw is reported as not
+        converged.
 
     Returns
     -------
@@ -231,6 +274,13 @@ def solve_alternating(
     mask = _check_allowed(allowed, g.shape[:2])
     horizon = None if deadline is None else _check_deadline(deadline)
     beta = delta * (1.0 - q)[:, None]
+    limits = _check_constraints(
+        g, ratifier_gains, transfer_cap, transfer_cost, performer, renege_gain
+    )
+    if limits is not None:
+        pieces = _pieces(g, mask, limits, tol)
+        found = _solve_pieces(pieces, beta, first, horizon, max_rounds, tol)
+        return replace(found, deal_ids=tuple(deal_ids), tol=tol)
     deal, surplus, agreement = _best_deal(g[..., 0] + g[..., 1], mask, tol)
     share = np.where(agreement[:, None], _shares(beta, first, horizon), 0.0)
     found = _assemble(g, deal, surplus, agreement, share, first, beta, horizon)
@@ -379,4 +429,264 @@ def _assemble(
         proposer=proposer,
         effective_discount=beta,
         deadline=deadline,
+        value=payoff,
+        converged=np.ones(len(deal), dtype=bool),
+        rounds=np.zeros(len(deal), dtype=np.intp),
+    )
+
+
+# -- constraints on the transfer -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """The checked constraints on (deal, transfer) pairs."""
+
+    ratifier: Array | None  # (N, D, 2) ratifiers' gains at zero transfer
+    cap: Array  # (N, 2) most Japan / Russia can pay
+    cost: Array  # (N, D, 2) Russia's government / ratifier cost per dollar from Japan
+    performer: IntArray  # (D,)
+    renege: Array  # (N, D) performer's renege gain at zero transfer
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """Each deal split at zero transfer into two pieces on which every payoff is linear.
+
+    Piece ``2 (d - 1)`` has Russia paying (``t <= 0``), piece ``2 (d - 1) + 1`` Japan
+    paying (``t >= 0``); ``lo <= t <= hi`` is the transfer that satisfies every
+    constraint that does not depend on the round (``lo > hi``: none).
+    """
+
+    deal: IntArray  # (P,)
+    level: Array  # (N, P, 2) governments' gains at t = 0
+    slope: Array  # (N, P, 2) their change per dollar of t
+    lo: Array  # (N, P)
+    hi: Array  # (N, P)
+
+
+def _check_constraints(
+    g: Array,
+    ratifier_gains: ArrayLike | None,
+    transfer_cap: ArrayLike | None,
+    transfer_cost: ArrayLike | None,
+    performer: ArrayLike | None,
+    renege_gain: ArrayLike | None,
+) -> _Limits | None:
+    """The constraints as arrays, or None when none is given (the TU game)."""
+    given = (ratifier_gains, transfer_cap, transfer_cost, performer, renege_gain)
+    if all(x is None for x in given):
+        return None
+    n, d = g.shape[:2]
+    ratifier = None
+    if ratifier_gains is not None:
+        ratifier = _finite_array("ratifier_gains", ratifier_gains, (n, d, 2))
+    cap = np.full((n, 2), np.inf)
+    if transfer_cap is not None:
+        cap = np.array(np.broadcast_to(np.asarray(transfer_cap, dtype=float), (n, 2)))
+        if np.any(~(cap >= 0)):
+            raise ValueError("transfer_cap must be non-negative (inf for no cap)")
+    cost = np.zeros((n, d, 2))
+    if transfer_cost is not None:
+        cost = _finite_array("transfer_cost", transfer_cost, (n, d, 2))
+        if np.any(cost < 0):
+            raise ValueError("transfer_cost must be non-negative")
+    if (performer is None) != (renege_gain is None):
+        raise ValueError("performer and renege_gain must be given together")
+    perf = np.full(d, -1, dtype=np.intp)
+    renege = np.zeros((n, d))
+    if performer is not None:
+        perf = np.asarray(performer)
+        if perf.shape != (d,) or perf.dtype.kind not in "iu" or not np.isin(perf, (-1, 0, 1)).all():
+            raise ValueError(f"performer must be integers -1, 0 or 1 of shape ({d},)")
+        renege = np.asarray(renege_gain, dtype=float)
+        if renege.shape != (n, d) or np.isnan(renege).any() or np.isposinf(renege).any():
+            raise ValueError(f"renege_gain must have shape ({n}, {d}), no nan or +inf")
+    return _Limits(ratifier, cap, cost, perf.astype(np.intp), renege)
+
+
+def _finite_array(name: str, value: ArrayLike, shape: tuple[int, ...]) -> Array:
+    arr = np.asarray(value, dtype=float)
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} has non-finite entries (nan or inf)")
+    return arr
+
+
+def _tighten(lo: Array, hi: Array, c0: Array, c1: Array, tol: float) -> tuple[Array, Array]:
+    """Intersect ``[lo, hi]`` with ``{t : c0 + c1 t >= -tol}``, elementwise."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = (-tol - c0) / c1
+    lo = np.where(c1 > 0, np.maximum(lo, bound), lo)
+    hi = np.where(c1 < 0, np.minimum(hi, bound), hi)
+    lo = np.where((c1 == 0) & (c0 < -tol), np.inf, lo)
+    return lo, hi
+
+
+def _pieces(g: Array, allowed: BoolArray, limits: _Limits, tol: float) -> _Pieces:
+    """Split deals ``1..D-1`` by the sign of the transfer; the round-free bounds on ``t``."""
+    n, d = g.shape[:2]
+    deals = np.repeat(np.arange(1, d), 2)
+    pays = np.tile([0.0, 1.0], d - 1)[None, :]  # 1 where Japan pays (t >= 0)
+    cost = limits.cost[:, deals]  # (N, P, 2)
+    level = g[:, deals]
+    slope = np.stack([-np.ones((n, len(deals))), 1.0 - pays * cost[..., 0]], axis=-1)
+    lo = np.where(pays > 0, 0.0, -limits.cap[:, 1:2])
+    hi = np.where(pays > 0, limits.cap[:, 0:1], 0.0)
+    for a in (0, 1):  # each government at least its status quo
+        lo, hi = _tighten(lo, hi, level[..., a], slope[..., a], tol)
+    if limits.ratifier is not None:  # each ratifier too, transfer included
+        r = limits.ratifier[:, deals]
+        lo, hi = _tighten(lo, hi, r[..., 0], -np.ones_like(lo), tol)
+        lo, hi = _tighten(lo, hi, r[..., 1], 1.0 - pays * cost[..., 1], tol)
+    # The transfer is paid at signing: a performing Russia keeps it either way but
+    # bears the money-for-land cost only if it hands the islands over.
+    perf = limits.performer[deals][None, :]
+    temptation = np.where(perf == 1, pays * cost[..., 0], 0.0)
+    renege = np.where(perf >= 0, limits.renege[:, deals], -np.inf)
+    lo, hi = _tighten(lo, hi, -renege, -temptation, tol)
+    lo = np.where(allowed[:, deals], lo, np.inf)
+    return _Pieces(deals.astype(np.intp), level, slope, lo, hi)
+
+
+def _offer(
+    pieces: _Pieces, v: Array, beta: Array, proposer: IntArray, tol: float
+) -> tuple[Array, BoolArray, IntArray, Array]:
+    """One round: the proposer's best acceptable offer given next round's values ``v``.
+
+    Returns the values of this round, whether the proposer makes an acceptable offer
+    (else it waits), and the piece and transfer offered.
+    """
+    rows = np.arange(len(proposer))
+    japan = (proposer == 0)[:, None]
+    own = np.where(japan, pieces.level[..., 0], pieces.level[..., 1])
+    other = np.where(japan, pieces.level[..., 1], pieces.level[..., 0])
+    own_slope = np.where(japan, pieces.slope[..., 0], pieces.slope[..., 1])
+    other_slope = np.where(japan, pieces.slope[..., 1], pieces.slope[..., 0])
+    reserve = beta[rows, 1 - proposer] * v[rows, 1 - proposer]
+    wait = beta[rows, proposer] * v[rows, proposer]
+    lo, hi = _tighten(pieces.lo, pieces.hi, other - reserve[:, None], other_slope, 0.0)
+    feasible = lo <= hi
+    t = np.where(feasible, np.where(own_slope > 0, hi, lo), 0.0)
+    gain = np.where(feasible, own + own_slope * t, -np.inf)
+    best = gain.max(axis=1)
+    piece = np.argmax(gain >= best[:, None] - tol, axis=1).astype(np.intp)
+    offer = best > wait + tol
+    chosen = t[rows, piece]
+    agreed = pieces.level[rows, piece] + pieces.slope[rows, piece] * chosen[:, None]
+    return np.where(offer[:, None], agreed, beta * v), offer, piece, chosen
+
+
+def _solve_pieces(
+    pieces: _Pieces,
+    beta: Array,
+    first: IntArray,
+    deadline: int | None,
+    max_rounds: int,
+    tol: float,
+) -> AlternatingResult:
+    """Backward induction over the rounds; the stationary limit without a deadline."""
+    n = len(first)
+    v = np.zeros((n, 2))
+    if deadline is not None:
+        offers, pieces_at, transfers = [], [], []
+        for k in range(1, deadline + 1):
+            proposer = first if (deadline - k) % 2 == 0 else 1 - first
+            v, offer, piece, t = _offer(pieces, v, beta, proposer, tol)
+            offers.append(offer)
+            pieces_at.append(piece)
+            transfers.append(t)
+        order = slice(None, None, -1)  # from the first round (k = deadline) down
+        made = np.array(offers[order])
+        delay = np.argmax(made, axis=0).astype(np.intp)
+        agreement = np.asarray(made.any(axis=0), dtype=bool)
+        cols = np.arange(n)
+        piece = np.array(pieces_at[order])[delay, cols]
+        t = np.array(transfers[order])[delay, cols]
+        converged, rounds = np.ones(n, dtype=bool), np.full(n, deadline, dtype=np.intp)
+    else:
+        v, agreement, piece, t, delay, converged, rounds = _stationary_limit(
+            pieces, beta, first, max_rounds, tol
+        )
+    path = _Path(agreement, piece, t, delay, v, converged, rounds)
+    return _assemble_pieces(pieces, path, first, beta, deadline)
+
+
+def _stationary_limit(
+    pieces: _Pieces, beta: Array, first: IntArray, max_rounds: int, tol: float
+) -> tuple[Array, BoolArray, IntArray, Array, IntArray, BoolArray, IntArray]:
+    """Iterate the recursion in pairs of rounds until no value moves by more than ``tol``.
+
+    Odd rounds (counted from the end) have the first proposer. A draw stops as soon as
+    its own values settle, so its result does not depend on the other draws.
+    """
+    n = len(first)
+    v, before = np.zeros((n, 2)), np.full((n, 2), np.inf)
+    active = np.ones(n, dtype=bool)
+    offer = np.zeros((2, n), dtype=bool)  # [0]: the other side's round, [1]: the first's
+    piece = np.zeros((2, n), dtype=np.intp)
+    t = np.zeros((2, n))
+    rounds = np.zeros(n, dtype=np.intp)
+    k = 0
+    while active.any() and k < max_rounds:
+        k += 1
+        proposer = first if k % 2 else 1 - first
+        new, made, chosen, paid = _offer(pieces, v, beta, proposer, tol)
+        v = np.where(active[:, None], new, v)
+        for store, value in ((offer, made), (piece, chosen), (t, paid)):
+            store[k % 2] = np.where(active, value, store[k % 2])
+        rounds = np.where(active, k, rounds)
+        if k % 2:
+            settled = active & (np.abs(v - before).max(axis=1) <= tol)
+            active = active & ~settled
+            before = v.copy()
+    agreement = offer[1] | offer[0]
+    delay = np.where(offer[1], 0, 1).astype(np.intp)
+    chosen = np.where(offer[1], piece[1], piece[0])
+    paid = np.where(offer[1], t[1], t[0])
+    return v, agreement, chosen, paid, delay, ~active, rounds
+
+
+@dataclass(frozen=True)
+class _Path:
+    """Where the recursion ends in each draw."""
+
+    agreement: BoolArray
+    piece: IntArray
+    transfer: Array
+    delay: IntArray
+    value: Array
+    converged: BoolArray
+    rounds: IntArray
+
+
+def _assemble_pieces(
+    pieces: _Pieces, path: _Path, proposer: IntArray, beta: Array, deadline: int | None
+) -> AlternatingResult:
+    """The agreement on the path: its deal, transfer, gains and shares."""
+    rows, agreed = np.arange(len(proposer)), path.agreement
+    t = np.where(agreed, path.transfer, 0.0)
+    payoff = pieces.level[rows, path.piece] + pieces.slope[rows, path.piece] * t[:, None]
+    payoff = np.where(agreed[:, None], payoff, 0.0)
+    surplus = payoff.sum(axis=1)
+    safe = np.where(surplus > 0, surplus, 1.0)
+    share = np.where(agreed[:, None] & (surplus[:, None] > 0), payoff / safe[:, None], 0.0)
+    horizon = "a deadline" if deadline is not None else "the stationary limit"
+    return AlternatingResult(
+        deal=np.where(agreed, pieces.deal[path.piece], 0).astype(np.intp),
+        agreement=agreed,
+        surplus=surplus,
+        share=share,
+        payoff=payoff,
+        transfer=t,
+        delay=np.where(agreed, path.delay, 0).astype(np.intp),
+        proposer=proposer,
+        effective_discount=beta,
+        deadline=deadline,
+        value=np.where(agreed[:, None], path.value, 0.0),
+        converged=path.converged,
+        rounds=path.rounds,
+        method="backward induction over rounds with the transfer constrained "
+        f"(subgame-perfect; {horizon})",
     )
