@@ -277,7 +277,7 @@ def solve_alternating(
     limits = _check_constraints(
         g, ratifier_gains, transfer_cap, transfer_cost, performer, renege_gain
     )
-    if limits is not None:
+    if limits is not None and g.shape[1] > 1:
         pieces = _pieces(g, mask, limits, tol)
         found = _solve_pieces(pieces, beta, first, horizon, max_rounds, tol)
         return replace(found, deal_ids=tuple(deal_ids), tol=tol)
@@ -453,9 +453,10 @@ class _Limits:
 class _Pieces:
     """Each deal split at zero transfer into two pieces on which every payoff is linear.
 
-    Piece ``2 (d - 1)`` has Russia paying (``t <= 0``), piece ``2 (d - 1) + 1`` Japan
-    paying (``t >= 0``); ``lo <= t <= hi`` is the transfer that satisfies every
-    constraint that does not depend on the round (``lo > hi``: none).
+    Each deal has a piece where Russia pays (``t < 0``; left out when no draw lets
+    Russia pay) and one where Japan pays (``t >= 0``), in menu order; ``lo <= t <= hi``
+    is the transfer that satisfies every constraint that does not depend on the round
+    (``lo > hi``: none). Pieces infeasible in every draw are dropped.
     """
 
     deal: IntArray  # (P,)
@@ -527,27 +528,42 @@ def _tighten(lo: Array, hi: Array, c0: Array, c1: Array, tol: float) -> tuple[Ar
 def _pieces(g: Array, allowed: BoolArray, limits: _Limits, tol: float) -> _Pieces:
     """Split deals ``1..D-1`` by the sign of the transfer; the round-free bounds on ``t``."""
     n, d = g.shape[:2]
-    deals = np.repeat(np.arange(1, d), 2)
-    pays = np.tile([0.0, 1.0], d - 1)[None, :]  # 1 where Japan pays (t >= 0)
-    cost = limits.cost[:, deals]  # (N, P, 2)
-    level = g[:, deals]
+    # t = 0 belongs to Japan's piece; Russia's is left out when no draw lets Russia pay.
+    signs = [1.0] if not (limits.cap[:, 1] > 0).any() else [0.0, 1.0]
+    deals = np.repeat(np.arange(1, d), len(signs))
+    pays = np.tile(signs, d - 1)[None, :]  # 1 where Japan pays (t >= 0)
+    take = slice(1, None) if len(signs) == 1 else deals  # a view where it can be
+    cost = limits.cost[:, take]  # (N, P, 2)
+    level = g[:, take]
     slope = np.stack([-np.ones((n, len(deals))), 1.0 - pays * cost[..., 0]], axis=-1)
     lo = np.where(pays > 0, 0.0, -limits.cap[:, 1:2])
     hi = np.where(pays > 0, limits.cap[:, 0:1], 0.0)
-    for a in (0, 1):  # each government at least its status quo
-        lo, hi = _tighten(lo, hi, level[..., a], slope[..., a], tol)
-    if limits.ratifier is not None:  # each ratifier too, transfer included
-        r = limits.ratifier[:, deals]
-        lo, hi = _tighten(lo, hi, r[..., 0], -np.ones_like(lo), tol)
+    # Each government and each ratifier at least its status quo, transfer included; a
+    # Japanese gain falls by one per dollar, so its bound is on t directly.
+    hi = np.minimum(hi, level[..., 0] + tol)
+    lo, hi = _tighten(lo, hi, level[..., 1], slope[..., 1], tol)
+    if limits.ratifier is not None:
+        r = limits.ratifier[:, take]
+        hi = np.minimum(hi, r[..., 0] + tol)
         lo, hi = _tighten(lo, hi, r[..., 1], 1.0 - pays * cost[..., 1], tol)
     # The transfer is paid at signing: a performing Russia keeps it either way but
     # bears the money-for-land cost only if it hands the islands over.
-    perf = limits.performer[deals][None, :]
-    temptation = np.where(perf == 1, pays * cost[..., 0], 0.0)
-    renege = np.where(perf >= 0, limits.renege[:, deals], -np.inf)
-    lo, hi = _tighten(lo, hi, -renege, -temptation, tol)
-    lo = np.where(allowed[:, deals], lo, np.inf)
-    return _Pieces(deals.astype(np.intp), level, slope, lo, hi)
+    perf = limits.performer[deals]
+    if (perf >= 0).any():
+        temptation = np.where(perf == 1, pays * cost[..., 0], 0.0)
+        renege = np.where(perf >= 0, limits.renege[:, take], -np.inf)
+        lo, hi = _tighten(lo, hi, -renege, -temptation, tol)
+    open_ = allowed[:, take]
+    if len(signs) == 2:  # Russia's piece only where that draw lets Russia pay
+        open_ = open_ & ((pays > 0) | (limits.cap[:, 1:2] > 0))
+    lo = np.where(open_, lo, np.inf)
+    # Pieces infeasible in every draw can never be offered: dropping them changes no
+    # draw's result (the first best piece keeps its place in the menu order).
+    keep = np.array((lo <= hi).any(axis=0), dtype=bool)
+    keep[0] |= not keep.any()  # one infeasible piece: no agreement
+    return _Pieces(
+        deals[keep].astype(np.intp), level[:, keep], slope[:, keep], lo[:, keep], hi[:, keep]
+    )
 
 
 def _offer(
@@ -559,17 +575,22 @@ def _offer(
     (else it waits), and the piece and transfer offered.
     """
     rows = np.arange(len(proposer))
-    japan = (proposer == 0)[:, None]
-    own = np.where(japan, pieces.level[..., 0], pieces.level[..., 1])
-    other = np.where(japan, pieces.level[..., 1], pieces.level[..., 0])
-    own_slope = np.where(japan, pieces.slope[..., 0], pieces.slope[..., 1])
-    other_slope = np.where(japan, pieces.slope[..., 1], pieces.slope[..., 0])
-    reserve = beta[rows, 1 - proposer] * v[rows, 1 - proposer]
+    japan = proposer == 0
+    reserve = (beta[rows, 1 - proposer] * v[rows, 1 - proposer])[:, None]
     wait = beta[rows, proposer] * v[rows, proposer]
-    lo, hi = _tighten(pieces.lo, pieces.hi, other - reserve[:, None], other_slope, 0.0)
+    level_j, level_r, slope_r = pieces.level[..., 0], pieces.level[..., 1], pieces.slope[..., 1]
+    # Japan proposes: the least t that leaves Russia its reservation (Japan loses 1 per
+    # dollar). Russia proposes: the most t Japan accepts, or the least if money is worth
+    # nothing to Russia's government.
+    lo_j, _ = _tighten(pieces.lo, pieces.hi, level_r - reserve, slope_r, 0.0)
+    hi_r = np.minimum(pieces.hi, level_j - reserve)
+    j = japan[:, None]
+    lo, hi = np.where(j, lo_j, pieces.lo), np.where(j, pieces.hi, hi_r)
     feasible = lo <= hi
-    t = np.where(feasible, np.where(own_slope > 0, hi, lo), 0.0)
-    gain = np.where(feasible, own + own_slope * t, -np.inf)
+    t = np.where(j | (slope_r <= 0), lo, hi)
+    t = np.where(feasible, t, 0.0)
+    gain = np.where(j, level_j - t, level_r + slope_r * t)
+    gain = np.where(feasible, gain, -np.inf)
     best = gain.max(axis=1)
     piece = np.argmax(gain >= best[:, None] - tol, axis=1).astype(np.intp)
     offer = best > wait + tol
@@ -623,29 +644,82 @@ def _stationary_limit(
     """
     n = len(first)
     v, before = np.zeros((n, 2)), np.full((n, 2), np.inf)
-    active = np.ones(n, dtype=bool)
     offer = np.zeros((2, n), dtype=bool)  # [0]: the other side's round, [1]: the first's
     piece = np.zeros((2, n), dtype=np.intp)
     t = np.zeros((2, n))
     rounds = np.zeros(n, dtype=np.intp)
+    # The draws still iterating (the others keep their last rounds); a draw with no
+    # feasible (deal, transfer) has nothing to iterate: no agreement.
+    open_ = np.array((pieces.lo <= pieces.hi).any(axis=1), dtype=bool)
+    live = np.flatnonzero(open_)
+    part = _take(pieces, open_)
+    older = np.full((n, 2), np.inf)
+    found = (v, offer, piece, t)
     k = 0
-    while active.any() and k < max_rounds:
+    while live.size and k < max_rounds:
         k += 1
-        proposer = first if k % 2 else 1 - first
-        new, made, chosen, paid = _offer(pieces, v, beta, proposer, tol)
-        v = np.where(active[:, None], new, v)
-        for store, value in ((offer, made), (piece, chosen), (t, paid)):
-            store[k % 2] = np.where(active, value, store[k % 2])
-        rounds = np.where(active, k, rounds)
+        proposer = first[live] if k % 2 else 1 - first[live]
+        v[live], offer[k % 2, live], piece[k % 2, live], t[k % 2, live] = _offer(
+            part, v[live], beta[live], proposer, tol
+        )
+        rounds[live] = k
         if k % 2:
-            settled = active & (np.abs(v - before).max(axis=1) <= tol)
-            active = active & ~settled
-            before = v.copy()
+            moved = np.abs(v[live] - before[live]).max(axis=1) > tol
+            if k >= 5:
+                moved &= ~_accelerate(part, live, (older, before, v), beta, first, tol, found)
+            older[live], before[live] = before[live], v[live]
+            if not moved.all():
+                live, part = live[moved], _take(part, moved)
+    converged = np.ones(n, dtype=bool)
+    converged[live] = False
     agreement = offer[1] | offer[0]
     delay = np.where(offer[1], 0, 1).astype(np.intp)
     chosen = np.where(offer[1], piece[1], piece[0])
     paid = np.where(offer[1], t[1], t[0])
-    return v, agreement, chosen, paid, delay, ~active, rounds
+    return v, agreement, chosen, paid, delay, converged, rounds
+
+
+def _accelerate(
+    part: _Pieces,
+    live: IntArray,
+    history: tuple[Array, Array, Array],
+    beta: Array,
+    first: IntArray,
+    tol: float,
+    found: tuple[Array, BoolArray, IntArray, Array],
+) -> BoolArray:
+    """Try Aitken's extrapolation of the last three odd rounds; keep it where it is a fixed point.
+
+    Where the offers repeat, each value follows ``c + a r^k`` (an affine two-round map),
+    whose limit Aitken's delta-squared formula gives exactly. The candidate is accepted
+    for a draw only if one more pair of rounds moves none of its values by more than
+    ``tol`` (the stopping rule of the plain iteration); the values and offers stored
+    for it are then those of that verifying pair. Returns which live draws settled.
+    """
+    x0, x1, x2 = (h[live] for h in history)
+    d1, d2 = x1 - x0, x2 - x1
+    curve = d2 - d1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        limit = np.where(np.abs(curve) > tol, x2 - d2 * d2 / curve, x2)
+    rows = np.arange(len(live))
+    other = _offer(part, limit, beta[live], 1 - first[live], tol)
+    again = _offer(part, other[0], beta[live], first[live], tol)
+    settled = np.isfinite(limit).all(axis=1) & (np.abs(again[0] - limit).max(axis=1) <= tol)
+    v, offer, piece, t = found
+    done = live[settled]
+    v[done] = again[0][settled]
+    for side, result in ((0, other), (1, again)):
+        offer[side, done] = result[1][rows[settled]]
+        piece[side, done] = result[2][settled]
+        t[side, done] = result[3][settled]
+    return np.asarray(settled, dtype=bool)
+
+
+def _take(pieces: _Pieces, rows: BoolArray) -> _Pieces:
+    """The pieces of some draws only."""
+    return _Pieces(
+        pieces.deal, pieces.level[rows], pieces.slope[rows], pieces.lo[rows], pieces.hi[rows]
+    )
 
 
 @dataclass(frozen=True)
