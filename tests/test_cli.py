@@ -45,7 +45,7 @@ def test_run_all_fits_80_columns_and_says_each_why_once():
     lines = result.output.splitlines()
     assert max(len(line.rstrip()) for line in lines) <= 80
     assert result.output.count("the only acceptable deal") == 1
-    assert "Russia pays Japan US$" in result.output  # money with its unit
+    assert "(gains Japan +US$" in result.output  # money with its unit
 
 
 def test_run_with_override_and_components():

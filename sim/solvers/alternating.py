@@ -18,7 +18,7 @@ Breakdown as impatience
     continuation value is :math:`v_a`, so only the *effective discount factor*
     :math:`\beta_a = \delta_a (1 - q)` matters (Binmore, Rubinstein & Wolinsky 1986).
 
-Separation of deal and split (TU)
+Separation of deal and split (TU, without constraints)
     Whatever deal is proposed, the proposer must leave the responder its continuation
     value :math:`w` and keeps :math:`S_d - w` with :math:`S_d = g_J(d) + g_R(d)`; it
     therefore proposes a deal maximising the total surplus among the allowed deals
@@ -51,8 +51,73 @@ Finite horizon (Ståhl 1972)
     is solved backwards over the rounds, vectorised over draws; as ``T`` grows
     :math:`f_T` tends to the stationary :math:`x_p`.
 
+Constraints on the transfer
+---------------------------
+With any of the keyword-only arguments of :func:`solve_alternating` money is no longer
+transferable one for one and the separation above fails. An agreement (*d*, *t*) is
+*feasible* when
+
+* ``-cap_R <= t <= cap_J`` (Japan's budget; Russia's);
+* each government gains at least its status quo *with the transfer*:
+  :math:`g_J(d) - t \ge 0` and :math:`g_R(d) + t - \kappa^g_d t^+ \ge 0`, where
+  :math:`\kappa^g_d` (``transfer_cost``) is Russia's cost per dollar received with deal
+  *d* (the money-for-land cost) and :math:`t^+ = \max(t, 0)`;
+* with ``ratifier_gains``, each ratifier too: :math:`r_J(d) - t \ge 0`,
+  :math:`r_R(d) + t - \kappa^r_d t^+ \ge 0`;
+* the side that performs later does not renege (Fearon 1995): the transfer is paid at
+  signing, so reneging Japan escapes nothing of it and the condition is
+  :math:`\rho_d \le 0`, while reneging Russia keeps it and escapes the money-for-land
+  cost: :math:`\rho_d + \kappa^g_d t^+ \le 0`, with :math:`\rho_d` (``renege_gain``)
+  the performer's gain from reneging at zero transfer. An agreement that would be
+  reneged on is not an agreement.
+
+Every condition is linear in *t* on each side of zero, so each deal splits into two
+*pieces* (Russia pays, Japan pays) on which the feasible transfers form an interval
+:math:`[\ell, h]`, and every payoff is linear.
+
+Backward induction over rounds (Ståhl 1972)
+    Let :math:`v^{k-1}` be both sides' values when ``k - 1`` rounds remain
+    (:math:`v^0 = 0`, the status quo). With *k* rounds left, proposer *p* and responder
+    *b*: the responder accepts an offer worth at least :math:`\beta_b v^{k-1}_b` (its
+    value of rejecting), which adds a half-line to each piece's interval. On a piece the
+    proposer's payoff is linear in *t*, so its best offer is an end of the interval —
+    a clamp: Japan offers the least transfer Russia accepts, Russia asks the most Japan
+    accepts (the least when money is worth nothing to Russia's government). The proposer
+    then takes the best piece (ties to the earlier deal in the menu) if it is worth more
+    than waiting, :math:`\beta_p v^{k-1}_p` (the other proposes next); otherwise it waits,
+    and :math:`v^k = \beta \odot v^{k-1}`. Waiting is possible here, unlike under TU,
+    because the feasible set need not be convex; the result's ``delay`` counts those
+    rounds. The finite game (``deadline``) is exactly this recursion, vectorised over
+    draws.
+
+Stationary limit (no deadline)
+    Without the closed form, the infinite game is the limit of the finite games with
+    the first proposer moving first: the recursion is iterated in pairs of rounds until
+    a pair moves no value of a draw by more than ``tol``. Convergence: the values are
+    bounded (by the largest gains) and, once the pieces offered and the constraints that
+    bind stop changing, the two-round map is affine in a single value with slope
+    :math:`\beta_J\beta_R\,s/s'` (:math:`s, s'` Russia's payoff slopes on the two
+    pieces offered; a constraint other than the responder's makes the map constant). So
+    the values converge geometrically whenever that slope is below one — always when
+    both sides offer the same piece, in particular under TU, where the limit is
+    Rubinstein's closed form (checked in the tests, as is the agreement with long finite
+    games on random constrained instances). Convergence is checked, not assumed. A
+    geometric sequence's limit is given exactly by
+    Aitken's :math:`\Delta^2` extrapolation of three iterates; the solver tries it
+    after each pair of rounds and accepts it for a draw only if one more pair of rounds
+    moves none of its values by more than ``tol`` — the stopping rule of the plain
+    iteration. A draw that has not settled after ``max_rounds`` rounds is reported with
+    ``converged`` False. Each draw stops on its own values, so its result does not
+    depend on the rest of the batch. When the first proposer prefers to wait in the
+    limit, the other side's stationary offer is agreed one round later (delay 1); when
+    both wait, there is no agreement.
+
 Sources
 -------
+* J. D. Fearon (1995), "Rationalist explanations for war", *International Organization*
+  49, 379-414.
+* A. C. Aitken (1926), "On Bernoulli's numerical solution of algebraic equations",
+  *Proceedings of the Royal Society of Edinburgh* 46, 289-305.
 * A. Rubinstein (1982), "Perfect equilibrium in a bargaining model", *Econometrica*
   50, 97-109.
 * K. Binmore, A. Rubinstein and A. Wolinsky (1986), "The Nash bargaining solution in
@@ -84,22 +149,25 @@ class AlternatingResult:
     Attributes
     ----------
     deal : ndarray of int, shape (N,)
-        Agreed deal, a surplus maximiser among the allowed deals; 0 (the status quo)
-        when there is no agreement.
+        Agreed deal (under TU a surplus maximiser among the allowed deals); 0 (the status
+        quo) when there is no agreement.
     agreement : ndarray of bool, shape (N,)
-        Whether some allowed deal has a surplus above the tolerance.
+        Whether the sides agree (under TU: some allowed deal has a surplus above the
+        tolerance).
     surplus : ndarray, shape (N,)
-        Total gain :math:`g_J + g_R` of the agreed deal (0 without agreement).
+        Total gain of the agreement, transfer and its costs included (0 without
+        agreement).
     share : ndarray, shape (N, 2)
         Japan's and Russia's shares of the surplus; they sum to 1 with an agreement
         and are 0 without one.
     payoff : ndarray, shape (N, 2)
-        Final gains over the status quo after the transfer, ``share * surplus``.
+        Gains over the status quo once agreed, transfer included, ``share * surplus``.
     transfer : ndarray, shape (N,)
         Money paid by Japan to Russia (US$ bn; negative when Russia pays).
     delay : ndarray of int, shape (N,)
-        Periods before agreement. Always 0: under complete information the first
-        offer is accepted; 0 by convention where there is no agreement.
+        Rounds before agreement: 0 under TU (the first offer is accepted); with
+        constraints a proposer may prefer to wait for the other's offer. 0 by convention
+        where there is no agreement.
     proposer : ndarray of int, shape (N,)
         Side making the first offer (0 Japan, 1 Russia).
     effective_discount : ndarray, shape (N, 2)
