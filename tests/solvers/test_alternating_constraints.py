@@ -309,3 +309,34 @@ def test_a_draws_result_does_not_depend_on_the_batch(deadline):
         )
 
     assert_batch_is_a_loop(solve, len(cases))
+
+
+def test_a_draw_not_settled_within_max_rounds_is_flagged():
+    case = random_case(np.random.default_rng(3))
+    case["cap"] = np.array([np.inf, np.inf])
+    case["gains"][1] = [2.0, 1.0]
+    case["performer"][:] = -1
+    case["patience"] = np.array([0.99, 0.99])
+    full = solve_case(case, None)
+    assert full.converged[0]
+    cut = solve_alternating(
+        case["gains"][None], case["patience"][None], transfer_cap=case["cap"][None], max_rounds=3
+    )
+    assert not cut.converged[0]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"ratifier_gains": np.zeros((1, 3, 2))}, "ratifier_gains must have shape"),
+        ({"transfer_cap": [[-1.0, 0.0]]}, "transfer_cap must be non-negative"),
+        ({"transfer_cost": -np.ones((1, 2, 2))}, "transfer_cost must be non-negative"),
+        ({"performer": [-1, 1]}, "must be given together"),
+        ({"performer": [-1, 2], "renege_gain": [[0.0, 0.0]]}, "performer must be integers"),
+        ({"performer": [-1, 1], "renege_gain": [[0.0, np.nan]]}, "renege_gain must have"),
+    ],
+)
+def test_bad_constraints_are_refused(kwargs, message):
+    gains = np.array([[[0.0, 0.0], [1.0, 1.0]]])
+    with pytest.raises(ValueError, match=message):
+        solve_alternating(gains, np.array([[0.9, 0.9]]), **kwargs)
