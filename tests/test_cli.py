@@ -253,7 +253,7 @@ def test_run_alternating_reports_deal_transfer_shares_and_delay():
     result = invoke("run", BASELINE, "--solver", "alternating")
     assert result.exit_code == 0, result.output
     assert "Alternating offers" in result.output
-    assert "Delay: 0 rounds" in result.output
+    assert "Agreed at once on" in result.output  # no delay
     data = json.loads(invoke("run", BASELINE, "--json", "--solver", "alternating").stdout)
     alt = data["solutions"]["alternating"]
     assert alt["delay"] == 0
