@@ -650,13 +650,18 @@ def _offer(
     # Japan proposes: the least t that leaves Russia its reservation (Japan loses 1 per
     # dollar). Russia proposes: the most t Japan accepts, or the least if money is worth
     # nothing to Russia's government.
-    lo_j, _ = _tighten(pieces.lo, pieces.hi, level_r - reserve, slope_r, 0.0)
-    hi_r = np.minimum(pieces.hi, level_j - reserve)
+    # (Only the branch some draw needs is computed; each row's formula is the same.)
     j = japan[:, None]
-    lo, hi = np.where(j, lo_j, pieces.lo), np.where(j, pieces.hi, hi_r)
+    if japan.all():
+        lo, hi = _tighten(pieces.lo, pieces.hi, level_r - reserve, slope_r, 0.0)
+    elif not japan.any():
+        lo, hi = pieces.lo, np.minimum(pieces.hi, level_j - reserve)
+    else:
+        lo_j, hi_j = _tighten(pieces.lo, pieces.hi, level_r - reserve, slope_r, 0.0)
+        hi_r = np.minimum(pieces.hi, level_j - reserve)
+        lo, hi = np.where(j, lo_j, pieces.lo), np.where(j, hi_j, hi_r)
     feasible = lo <= hi
-    t = np.where(j | (slope_r <= 0), lo, hi)
-    t = np.where(feasible, t, 0.0)
+    t = np.where(feasible, np.where(j | (slope_r <= 0), lo, hi), 0.0)
     gain = np.where(j, level_j - t, level_r + slope_r * t)
     gain = np.where(feasible, gain, -np.inf)
     best = gain.max(axis=1)

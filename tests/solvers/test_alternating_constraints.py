@@ -57,7 +57,8 @@ def random_case(rng: np.random.Generator, n_deals: int = 4) -> dict:
     gains = np.vstack([[0.0, 0.0], rng.uniform(-3, 3, (n_deals - 1, 2))])
     ratifier = gains - np.vstack([[0.0, 0.0], rng.uniform(0, 2, (n_deals - 1, 2))])
     cost = np.zeros((n_deals, 2))
-    cost[1:, 0] = rng.uniform(0, 0.6, n_deals - 1) * (rng.random(n_deals - 1) < 0.7)
+    # Up to 1.5 per dollar: a transfer can hurt Russia's government (slope below 0).
+    cost[1:, 0] = rng.uniform(0, 1.5, n_deals - 1) * (rng.random(n_deals - 1) < 0.7)
     cost[:, 1] = cost[:, 0] * rng.uniform(1, 3)
     performer = np.concatenate([[-1], rng.integers(-1, 2, n_deals - 1)])
     renege = np.where(performer >= 0, rng.uniform(-3, 1, n_deals), 0.0)
