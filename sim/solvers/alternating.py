@@ -584,36 +584,46 @@ def _finite_array(name: str, value: ArrayLike, shape: tuple[int, ...]) -> Array:
 
 
 def _tighten(lo: Array, hi: Array, c0: Array, c1: Array, tol: float) -> tuple[Array, Array]:
-    """Intersect ``[lo, hi]`` with ``{t : c0 + c1 t >= -tol}``, elementwise."""
+    """Intersect ``[lo, hi]`` with ``{t : c0 + c1 t >= -tol}``, elementwise (new arrays)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         bound = (-tol - c0) / c1
-    lo = np.where(c1 > 0, np.maximum(lo, bound), lo)
-    hi = np.where(c1 < 0, np.minimum(hi, bound), hi)
-    lo = np.where((c1 == 0) & (c0 < -tol), np.inf, lo)
+    lo = np.maximum(lo, bound, out=np.array(lo, dtype=float), where=c1 > 0)
+    hi = np.minimum(hi, bound, out=np.array(hi, dtype=float), where=c1 < 0)
+    lo[(c1 == 0) & (c0 < -tol)] = np.inf
     return lo, hi
 
 
 def _pieces(g: Array, allowed: BoolArray, limits: _Limits, tol: float) -> _Pieces:
     """Split deals ``1..D-1`` by the sign of the transfer; the round-free bounds on ``t``."""
-    n, d = g.shape[:2]
+    d = g.shape[1]
     # t = 0 belongs to Japan's piece; Russia's is left out when no draw lets Russia pay.
     signs = [1.0] if not (limits.cap[:, 1] > 0).any() else [0.0, 1.0]
     deals = np.repeat(np.arange(1, d), len(signs))
     pays = np.tile(signs, d - 1)[None, :]  # 1 where Japan pays (t >= 0)
-    take = slice(1, None) if len(signs) == 1 else deals  # a view where it can be
-    cost = limits.cost[:, take]  # (N, P, 2)
-    level = g[:, take]
-    slope = np.stack([-np.ones((n, len(deals))), 1.0 - pays * cost[..., 0]], axis=-1)
     lo = np.where(pays > 0, 0.0, -limits.cap[:, 1:2])
     hi = np.where(pays > 0, limits.cap[:, 0:1], 0.0)
-    # Each government and each ratifier at least its status quo, transfer included; a
-    # Japanese gain falls by one per dollar, so its bound is on t directly.
-    hi = np.minimum(hi, level[..., 0] + tol)
+    # Each government and each ratifier at least its status quo, transfer included. A
+    # Japanese gain falls by one per dollar, so Japan's bounds are on t directly ...
+    hi = np.minimum(hi, g[:, deals, 0] + tol)
+    if limits.ratifier is not None:
+        hi = np.minimum(hi, limits.ratifier[:, deals, 0] + tol)
+    open_ = allowed[:, deals]
+    if len(signs) == 2:  # Russia's piece only where that draw lets Russia pay
+        open_ = open_ & ((pays > 0) | (limits.cap[:, 1:2] > 0))
+    lo = np.where(open_, lo, np.inf)
+    # ... and the pieces they leave empty in every draw are dropped before the rest:
+    # such a piece can never be offered, so no draw's result changes (the first best
+    # piece keeps its place in the menu order).
+    some = np.array((lo <= hi).any(axis=0), dtype=bool)
+    some[0] |= not some.any()  # one infeasible piece: no agreement
+    deals, pays, lo, hi = deals[some], pays[:, some], lo[:, some], hi[:, some]
+    take = slice(1, None) if len(deals) == d - 1 == some.size else deals  # a view if it can
+    cost, level = limits.cost[:, take], g[:, take]
+    slope = np.stack([-np.ones_like(lo), 1.0 - pays * cost[..., 0]], axis=-1)
     lo, hi = _tighten(lo, hi, level[..., 1], slope[..., 1], tol)
     if limits.ratifier is not None:
-        r = limits.ratifier[:, take]
-        hi = np.minimum(hi, r[..., 0] + tol)
-        lo, hi = _tighten(lo, hi, r[..., 1], 1.0 - pays * cost[..., 1], tol)
+        ratifier = limits.ratifier[:, take, 1]
+        lo, hi = _tighten(lo, hi, ratifier, 1.0 - pays * cost[..., 1], tol)
     # The transfer is paid at signing: a performing Russia keeps it either way but
     # bears the money-for-land cost only if it hands the islands over.
     perf = limits.performer[deals]
@@ -621,17 +631,7 @@ def _pieces(g: Array, allowed: BoolArray, limits: _Limits, tol: float) -> _Piece
         temptation = np.where(perf == 1, pays * cost[..., 0], 0.0)
         renege = np.where(perf >= 0, limits.renege[:, take], -np.inf)
         lo, hi = _tighten(lo, hi, -renege, -temptation, tol)
-    open_ = allowed[:, take]
-    if len(signs) == 2:  # Russia's piece only where that draw lets Russia pay
-        open_ = open_ & ((pays > 0) | (limits.cap[:, 1:2] > 0))
-    lo = np.where(open_, lo, np.inf)
-    # Pieces infeasible in every draw can never be offered: dropping them changes no
-    # draw's result (the first best piece keeps its place in the menu order).
-    keep = np.array((lo <= hi).any(axis=0), dtype=bool)
-    keep[0] |= not keep.any()  # one infeasible piece: no agreement
-    return _Pieces(
-        deals[keep].astype(np.intp), level[:, keep], slope[:, keep], lo[:, keep], hi[:, keep]
-    )
+    return _Pieces(deals.astype(np.intp), level, slope, lo, hi)
 
 
 def _offer(
