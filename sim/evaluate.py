@@ -20,6 +20,7 @@ from sim.model.payoffs import (
     Payoffs,
     compute_payoffs,
     compute_reneged_payoffs,
+    transfer_cost,
 )
 from sim.model.postures import PostureTable, resolve
 from sim.model.scenario import Scenario
@@ -160,22 +161,51 @@ class Evaluation:
     @functools.cached_property
     def _alternating(self) -> AlternatingResult:
         settings = self.scenario.alternating
-        utility = self.payoffs.utility
-        allowed = None
-        if settings.require_ratification:
-            allowed = self.cooperative.ratifiable.all(axis=2)
-        patience = np.stack(
-            [self.parameters.column(f"actors.{a}.patience") for a in ACTORS], axis=-1
-        )
+        utility, ratifier = self.payoffs.utility, self.payoffs.ratifier_utility
+        table = self.parameters
+        patience = np.stack([table.column(f"actors.{a}.patience") for a in ACTORS], axis=-1)
+        # The transfer is Japanese money, paid at signing, at most transfer_cap times the
+        # investment on the table; Russia pays nothing (in every episode of the record the
+        # money flows from Tokyo to Moscow, never back: timeline 1956-2003).
+        on_table = table.column("context.investment_on_table")
+        cap = table.column("alternating.transfer_cap") * on_table
+        performer, renege = self.renege_gain()
         return solve_alternating(
             utility - utility[:, :1, :],
             patience,
-            breakdown=self.parameters.column("alternating.breakdown_risk"),
+            breakdown=table.column("alternating.breakdown_risk"),
             proposer=ACTORS.index(settings.proposer),
             deadline=settings.deadline,
-            allowed=allowed,
             deal_ids=self.deals.ids,
+            ratifier_gains=(ratifier - ratifier[:, :1, :])
+            if settings.require_ratification
+            else None,
+            transfer_cap=np.stack([cap, np.zeros(table.n_draws)], axis=-1),
+            transfer_cost=transfer_cost(table, self.deals),
+            performer=performer,
+            renege_gain=renege,
         )
+
+    def renege_gain(self) -> tuple[Any, Any]:
+        """Who performs each menu deal later, ``(D,)``, and its gain from reneging, ``(N, D)``.
+
+        The gain is the performer's utility of the reneged variant less its reputation
+        cost and less its utility of the deal performed (the renege stage of the
+        sequential game); 0 for a deal nobody performs later.
+        """
+        game = self.sequential_game
+        if game.deals.ids != self.deals.ids:
+            performer, variants = reneged_menu(self.deals)
+            reneged_utility = compute_payoffs(self.parameters, variants).utility
+        else:
+            performer, reneged_utility = game.performer, game.reneged.utility
+        utility = self.payoffs.utility
+        gain = np.zeros(utility.shape[:2])
+        for side in (0, 1):
+            deals = np.flatnonzero(performer == side)
+            cost = game.reputation_cost[:, side : side + 1]
+            gain[:, deals] = reneged_utility[:, deals, side] - cost - utility[:, deals, side]
+        return np.asarray(performer, dtype=np.intp), gain
 
     def table(self, draw: int = 0, *, components: bool = False) -> pd.DataFrame:
         """One row per deal for one draw: utilities, rationality, win-sets, Pareto.

@@ -267,7 +267,7 @@ _GAMES = (
     (Family.SEQUENTIAL, "Sequential game", _sequential, "Sequential",
      "the end of the subgame-perfect path (offer, answer, ratification, performance)"),
     (Family.ALTERNATING, "Alternating offers", _alternating, "Alternating",
-     "the deal with the largest joint surplus, split by patience"),
+     "the deal agreed when offers alternate, with a capped, priced money transfer"),
 )  # fmt: skip
 """The three game-theoretic solvers, each alone in (and named after) its family."""
 

@@ -229,21 +229,33 @@ def alternating_lines(result: Evaluation, draw: int = 0) -> list[str]:
         f"{first} proposes first; {horizon}; effective discount per round (patience x "
         f"(1 - breakdown risk)): Japan {beta[0]:.3f}, Russia {beta[1]:.3f}."
     )
-    pool = "deals both ratifiers pass" if settings.require_ratification else "deals"
+    who = (
+        "both governments and both ratifiers"
+        if settings.require_ratification
+        else "both governments"
+    )
     if not alt.agreement[draw]:
-        which = "deal that both ratifiers pass" if settings.require_ratification else "deal"
-        return [head, f"No agreement: no {which} has a positive joint surplus."]
+        return [
+            head,
+            f"No agreement: no deal, with a transfer Japan can afford, leaves {who} at least "
+            "at the status quo and is worth more to the proposer than waiting.",
+        ]
     deal = deal_name(result.deals.ids[alt.deal[draw]])
     share, payoff, transfer = alt.share[draw], alt.payoff[draw], float(alt.transfer[draw])
-    payer = "Japan pays Russia" if transfer >= 0 else "Russia pays Japan"
+    delay = int(alt.delay[draw])
+    when = "at once" if delay == 0 else f"after {delay} round{'s' if delay > 1 else ''}"
+    if abs(transfer) <= alt.tol:
+        money_line = "no money changes hands"
+    else:
+        payer = "Japan pays Russia" if transfer > 0 else "Russia pays Japan"
+        money_line = f"{payer} {money(abs(transfer))}"
     return [
         head,
-        f"Agreed at once on {deal}: the largest joint surplus ({money(alt.surplus[draw])}) "
-        f"among {pool}; {payer} {money(abs(transfer))}.",
-        f"Shares of the surplus: Japan {share[0]:.0%}, Russia {share[1]:.0%} (gains Japan "
-        f"{money(payoff[0], signed=True)}, Russia {money(payoff[1], signed=True)}). Delay: "
-        f"{int(alt.delay[draw])} rounds - with complete information the first offer is "
-        "accepted.",
+        f"Agreed {when} on {deal} (joint gain {money(alt.surplus[draw])}); {money_line}. "
+        f"The agreement leaves {who} at least at the status quo with the transfer included, "
+        "and the side that performs later does not renege.",
+        f"Shares of the gain: Japan {share[0]:.0%}, Russia {share[1]:.0%} (gains Japan "
+        f"{money(payoff[0], signed=True)}, Russia {money(payoff[1], signed=True)}).",
     ]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import evaluate, load_scenario
+from sim import evaluate, evaluate_table, load_scenario
+from sim.model.parameters import ParameterTable
 from sim.solvers.alternating import rubinstein_shares
 from tests.conftest import BASELINE
 
@@ -17,7 +18,15 @@ def test_alternating_uses_patience_breakdown_and_proposer():
         "alternating.require_ratification": "false",
     }
     scenario = load_scenario(BASELINE, overrides=overrides)
-    alt = evaluate(scenario).alternating()
+    # Lift every constraint on the transfer: the game has transferable utility.
+    free = {
+        "alternating.transfer_cap": 100.0,
+        "actors.russia.money_for_land_cost": 0.0,
+        "sequential.reputation_cost.japan": 100.0,
+        "sequential.reputation_cost.russia": 100.0,
+    }
+    table = ParameterTable.from_scenario(scenario).with_values(free)
+    alt = evaluate_table(scenario, table).alternating()
     beta_j = scenario.actors.japan.patience.value * 0.9
     beta_r = scenario.actors.russia.patience.value * 0.9
     proposer, responder = rubinstein_shares(np.array([beta_r]), np.array([beta_j]))

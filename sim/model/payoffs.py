@@ -502,3 +502,31 @@ def _russia(table: ParameterTable, deals: DealSet, f: _DealFeatures) -> Terms:
     loosening = col("context.alliance_rivalry") * col(f"{p}.alliance_loosening_value")
     f.flow(terms, "alliance", loosening, patience, deals.treaty)
     return terms.build()
+
+
+# -- money transferred on top of a deal (alternating offers) ---------------------------
+
+
+def transfer_cost(table: ParameterTable, deals: DealSet) -> Array:
+    r"""Russia's cost per dollar Japan transfers on top of each deal, shape ``(N, D, 2)``.
+
+    A transferred dollar is Japanese money like the investment a deal unlocks, so it
+    carries the same money-for-land cost: :math:`n^R_{money}` at the full investment on
+    the table :math:`I`, i.e. :math:`n^R_{money} e / I` per dollar when the deal cedes
+    territory (:math:`e = 1`; "'buying' islands refused", timeline 1991). ``[..., 0]`` is
+    the government's cost, ``[..., 1]`` the ratifier's, who weighs this nationalist
+    cost by its ratifier weight :math:`w_R`. Zero when no investment is on the table
+    (nothing can be transferred then: the cap is a multiple of :math:`I`).
+    """
+    col = table.column
+    on_table = col("context.investment_on_table")
+    per_dollar = np.divide(
+        col("actors.russia.money_for_land_cost"),
+        on_table,
+        out=np.zeros(table.n_draws),
+        where=on_table > 0,
+    )
+    ceded = (deals.shares.sum(axis=1) > 0).astype(float)
+    government = per_dollar[:, None] * ceded[None, :]
+    ratifier = government * col("actors.russia.ratifier_weight")[:, None]
+    return np.stack([government, ratifier], axis=-1)

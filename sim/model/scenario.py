@@ -288,6 +288,11 @@ class Alternating(StrictModel):
     require_ratification: StrictBool = info(
         "Only deals both ratifiers would pass may be agreed.", default=True
     )
+    transfer_cap: Index = param(
+        "Most Japan pays Russia on top of a deal, as a multiple of the investment on the "
+        "table (Japan's budget for a transfer).",
+        "multiple of context.investment_on_table",
+    )
 
 
 SAMPLING_METHODS = ("grid", "oat", "mc", "lhs", "sobol", "morris")
