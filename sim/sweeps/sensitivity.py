@@ -11,8 +11,12 @@ quantile (for a uniform parameter, per unit of its range).
 Sobol' indices (``sobol`` samples)
     First-order :math:`S_i = V[E(Y \mid X_i)] / V(Y)` and total
     :math:`S_{Ti} = E[V(Y \mid X_{\sim i})] / V(Y)` (Sobol' 1993; Homma & Saltelli
-    1996), estimated with the Saltelli et al. (2010) estimators and bootstrap
-    confidence intervals, :func:`SALib.analyze.sobol.analyze`.
+    1996), estimated with the Saltelli et al. (2010) estimators (second-order
+    indices with Saltelli's 2002 one) and bootstrap confidence intervals: the
+    numbers :func:`SALib.analyze.sobol.analyze` returns for the same resampling
+    seed, computed here with the parts every parameter shares (the resampled
+    ``A`` and ``B`` outputs, their variance) computed once rather than once per
+    parameter and index.
 Morris elementary effects (``morris`` samples)
     :math:`EE_i = (Y(u + \Delta e_i) - Y(u))/\Delta` along each trajectory;
     :math:`\mu^*_i` is the mean of :math:`|EE_i|` (Campolongo, Cariboni & Saltelli
@@ -22,6 +26,10 @@ Tornado (``oat`` samples)
     For each parameter, the outcome at its lowest and highest visited value with
     the others at baseline, and the swing :math:`|Y_{high} - Y_{low}|`
     (Clemen & Reilly 2001, ch. 5), largest swing first.
+
+Bootstrap intervals are reproducible: unless a seed is given, the resampling
+stream is derived from the sample's own seed (:func:`bootstrap_seed`), so the
+same design and outcome always give the same intervals (and the same chart).
 
 References
 ----------
@@ -39,13 +47,13 @@ Sobol', I. M. (1993). Sensitivity estimates for nonlinear mathematical models.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from SALib.analyze import morris as salib_morris
-from SALib.analyze import sobol as salib_sobol
+from scipy.stats import norm
 
 from sim.sweeps.samplers import Samples
 
@@ -60,6 +68,19 @@ SOBOL_MEANING = (
     "interactions, so ST >= S1; a large ST - S1 means the assumption matters through "
     "interactions. The ± columns are half-widths of 95% bootstrap intervals."
 )
+
+
+EPS = float(np.finfo(float).eps)
+"""Variances (and output ranges) at or below this give indices of zero, as in SALib."""
+
+
+def bootstrap_seed(samples: Samples) -> np.random.SeedSequence:
+    """The resampling stream of a sample's bootstrap intervals, derived from its seed.
+
+    A child of ``SeedSequence(samples.seed)``, so it is independent of the stream the
+    design itself was drawn from and the same for every analysis of the same design.
+    """
+    return np.random.SeedSequence(samples.seed).spawn(1)[0]
 
 
 def _ranked(names: tuple[str, ...], score: Array) -> tuple[str, ...]:
@@ -182,7 +203,10 @@ def sobol_indices(
     num_resamples, conf_level : int, float
         Bootstrap of the confidence intervals.
     seed : int, optional
-        Seed of the bootstrap.
+        Seed of the bootstrap: the resampled rows are
+        ``np.random.default_rng(seed).integers(n, size=(n, num_resamples))``, as in
+        :func:`SALib.analyze.sobol.analyze` for a non-zero seed. Default: the stream
+        :func:`bootstrap_seed` derives from the sample's seed.
 
     Returns
     -------
@@ -197,23 +221,115 @@ def sobol_indices(
         )
     if np.ptp(y) == 0:
         raise ValueError("the outcome is constant: Sobol' indices are undefined")
-    si = salib_sobol.analyze(
-        samples.space.salib_problem(),
-        y,
-        calc_second_order=second,
-        num_resamples=num_resamples,
-        conf_level=conf_level,
-        seed=seed,
-    )
-    return SobolResult(
-        names=samples.names,
-        S1=np.asarray(si["S1"], dtype=float),
-        S1_conf=np.asarray(si["S1_conf"], dtype=float),
-        ST=np.asarray(si["ST"], dtype=float),
-        ST_conf=np.asarray(si["ST_conf"], dtype=float),
-        S2=np.asarray(si["S2"], dtype=float) if second else None,
-        S2_conf=np.asarray(si["S2_conf"], dtype=float) if second else None,
-    )
+    if not 0 < conf_level < 1:
+        raise ValueError(f"conf_level must lie strictly between 0 and 1, got {conf_level}")
+    if isinstance(num_resamples, bool) or not isinstance(num_resamples, int) or num_resamples < 2:
+        raise ValueError(f"num_resamples must be an integer of at least 2, got {num_resamples!r}")
+    rng = np.random.default_rng(bootstrap_seed(samples) if seed is None else seed)
+    blocks = _saltelli_blocks(y, len(samples.names), second)
+    resample = rng.integers(blocks.n, size=(blocks.n, num_resamples))
+    z = float(norm.ppf(0.5 + conf_level / 2))
+    return _sobol_estimates(samples.names, blocks, resample, z)
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """The model outputs of a Saltelli design, split by block (normalised outcome).
+
+    ``a``, ``b`` have shape ``(n,)``; ``ab``, ``ba`` shape ``(P, n)`` (``ba`` only for a
+    second-order design).
+    """
+
+    a: Array
+    b: Array
+    ab: Array
+    ba: Array | None
+
+    @property
+    def n(self) -> int:
+        return int(self.a.shape[0])
+
+
+def _saltelli_blocks(y: Array, p: int, second: bool) -> _Blocks:
+    """Split ``y`` by the row order of :func:`~sim.sweeps.samplers.saltelli_matrix`."""
+    y = (y - y.mean()) / y.std()
+    rows = y.reshape(-1, 2 * p + 2 if second else p + 2)
+    ba = np.ascontiguousarray(rows[:, p + 1 : 2 * p + 1].T) if second else None
+    return _Blocks(rows[:, 0], rows[:, -1], np.ascontiguousarray(rows[:, 1 : p + 1].T), ba)
+
+
+def _shared_variance(a: Array, b: Array) -> Array:
+    """Variance of the ``A`` and ``B`` outputs (per column); zero when they are constant."""
+    both = np.r_[a, b]
+    if np.ptp(both) <= EPS:
+        return np.zeros(both.shape[1:])
+    return np.asarray(np.var(both, axis=0))
+
+
+def _share(numerator: Array, variance: Array) -> Array:
+    """``numerator / variance``, zero where the variance is not above :data:`EPS`."""
+    return np.divide(numerator, variance, out=np.zeros_like(variance), where=variance > EPS)
+
+
+def _sobol_estimates(
+    names: tuple[str, ...], blocks: _Blocks, resample: NDArray[np.int64], z: float
+) -> SobolResult:
+    """Point estimates and bootstrap half-widths of every index (Saltelli 2010, 2002).
+
+    ``S_j = mean(B (AB_j - A)) / V`` and ``ST_j = mean((A - AB_j)^2) / (2V)``, with
+    ``V`` the variance of the ``A`` and ``B`` outputs; second order
+    ``S_jk = mean(BA_j AB_k - A B) / V - S_j - S_k``. Each half-width is ``z`` times the
+    standard deviation (``ddof=1``) of the estimate over the resampled rows ``resample``
+    (shape ``(n, R)``). Written as in :mod:`SALib.analyze.sobol`, term for term, so the
+    numbers are the same to the last bit.
+    """
+    a, b, p = blocks.a, blocks.b, len(names)
+    a_r, b_r = a[resample], b[resample]
+    variance, variance_r = _shared_variance(a, b), _shared_variance(a_r, b_r)
+    s1, st = np.zeros(p), np.zeros(p)
+    s1_r = np.zeros((p, resample.shape[1]))
+    st_conf = np.zeros(p)
+    for j in range(p):
+        ab, ab_r = blocks.ab[j], blocks.ab[j][resample]
+        s1[j] = _share(np.mean(b * (ab - a), axis=0), variance)
+        st[j] = _share(0.5 * np.mean((a - ab) ** 2, axis=0), variance)
+        s1_r[j] = _share(np.mean(b_r * (ab_r - a_r), axis=0), variance_r)
+        st_conf[j] = z * _share(0.5 * np.mean((a_r - ab_r) ** 2, axis=0), variance_r).std(ddof=1)
+    s1_conf = z * s1_r.std(axis=1, ddof=1)
+    result = SobolResult(names, s1, s1_conf, st, st_conf)
+    if blocks.ba is None:
+        return result
+    s2, s2_conf = _second_order(blocks, blocks.ba, resample, variance, variance_r, s1, s1_r, z)
+    return replace(result, S2=s2, S2_conf=s2_conf)
+
+
+def _second_order(
+    blocks: _Blocks,
+    crossed: Array,
+    resample: NDArray[np.int64],
+    variance: Array,
+    variance_r: Array,
+    s1: Array,
+    s1_r: Array,
+    z: float,
+) -> tuple[Array, Array]:
+    """Second-order indices and half-widths, upper triangle of ``(P, P)`` (NaN elsewhere).
+
+    ``crossed`` is ``blocks.ba``, shape ``(P, n)``.
+    """
+    a, b, p = blocks.a, blocks.b, len(s1)
+    a_r, b_r = a[resample], b[resample]
+    ab_b, ab_b_r = a * b, a_r * b_r
+    s2, s2_conf = np.full((p, p), np.nan), np.full((p, p), np.nan)
+    for j in range(p):
+        ba, ba_r = crossed[j], crossed[j][resample]
+        for k in range(j + 1, p):
+            ab, ab_r = blocks.ab[k], blocks.ab[k][resample]
+            v = _share(np.mean(ba * ab - ab_b, axis=0), variance)
+            v_r = _share(np.mean(ba_r * ab_r - ab_b_r, axis=0), variance_r)
+            s2[j, k] = v - s1[j] - s1[k]
+            s2_conf[j, k] = z * (v_r - s1_r[j] - s1_r[k]).std(ddof=1)
+    return s2, s2_conf
 
 
 def morris_indices(
@@ -237,7 +353,8 @@ def morris_indices(
     num_resamples, conf_level : int, float
         Bootstrap of ``mu_star_conf``.
     seed : int, optional
-        Seed of the bootstrap.
+        Seed of the bootstrap; default: the stream :func:`bootstrap_seed` derives from
+        the sample's seed.
 
     Returns
     -------
@@ -251,7 +368,7 @@ def morris_indices(
         num_resamples=num_resamples,
         conf_level=conf_level,
         num_levels=samples.levels[0],
-        seed=seed,
+        seed=bootstrap_seed(samples) if seed is None else seed,
     )
     return MorrisResult(
         names=samples.names,
