@@ -27,6 +27,12 @@ Tornado (``oat`` samples)
     the others at baseline, and the swing :math:`|Y_{high} - Y_{low}|`
     (Clemen & Reilly 2001, ch. 5), largest swing first.
 
+:func:`evaluate_outcomes` computes the outcomes of every row of a design in memory, chunk
+by chunk, and only what they need: the hold-up test for ``margin_<deal>`` and
+``holds_<deal>``, one solver for ``SOLVER=DEAL`` (1 where that solver predicts that
+deal). :func:`analyse` runs the analysis the design calls for on each outcome, and
+:func:`design_sensitivity` does both (``kurilsim sensitivity``).
+
 Bootstrap intervals are reproducible: unless a seed is given, the resampling
 stream is derived from the sample's own seed (:func:`bootstrap_seed`), so the
 same design and outcome always give the same intervals (and the same chart).
@@ -47,6 +53,7 @@ Sobol', I. M. (1993). Sensitivity estimates for nonlinear mathematical models.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -55,6 +62,13 @@ from numpy.typing import ArrayLike, NDArray
 from SALib.analyze import morris as salib_morris
 from scipy.stats import norm
 
+from sim.errors import UserError, did_you_mean
+from sim.evaluate import Evaluation, menu_of
+from sim.model.scenario import Scenario
+from sim.predict import REGISTRY
+from sim.predict import get as get_solver
+from sim.sweeps import columns
+from sim.sweeps.outcomes import evaluations
 from sim.sweeps.samplers import Samples
 
 Array = NDArray[np.float64]
@@ -74,13 +88,224 @@ EPS = float(np.finfo(float).eps)
 """Variances (and output ranges) at or below this give indices of zero, as in SALib."""
 
 
-def bootstrap_seed(samples: Samples) -> np.random.SeedSequence:
-    """The resampling stream of a sample's bootstrap intervals, derived from its seed.
+BOOTSTRAP_STREAM = 1
+"""Second entropy word of the bootstrap stream: ``SeedSequence([seed, 1])``."""
 
-    A child of ``SeedSequence(samples.seed)``, so it is independent of the stream the
-    design itself was drawn from and the same for every analysis of the same design.
+
+def bootstrap_seed(samples: Samples) -> np.random.SeedSequence:
+    """The resampling stream of a design's bootstrap intervals, derived from its seed.
+
+    ``SeedSequence([samples.seed, BOOTSTRAP_STREAM])``: the same for every analysis of
+    the same design, and independent of the streams drawn from ``SeedSequence(seed)``
+    (the design's, and the per-chunk ones of a Monte Carlo sweep).
     """
-    return np.random.SeedSequence(samples.seed).spawn(1)[0]
+    return np.random.SeedSequence([samples.seed, BOOTSTRAP_STREAM])
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One number per draw for a sensitivity analysis, parsed from its name.
+
+    Attributes
+    ----------
+    text : str
+        As written: ``margin_<deal>``, ``holds_<deal>`` or ``SOLVER=DEAL``.
+    kind : str
+        ``"margin"``, ``"holds"`` (:mod:`sim.sweeps.columns`) or ``"predicts"``.
+    deal : str
+    solver : str
+        The solver of a ``predicts`` outcome, else ``""``.
+    """
+
+    text: str
+    kind: str
+    deal: str
+    solver: str = ""
+
+
+PREDICTS = "predicts"
+"""Kind of a ``SOLVER=DEAL`` outcome: 1 where the solver predicts the deal, else 0."""
+
+
+def parse_outcome(text: str, deals: Sequence[str]) -> Outcome:
+    """Parse an outcome name against the menu ``deals`` (status quo first).
+
+    Raises
+    ------
+    UserError
+        For an unknown solver, or a column that is not a margin or hold-up flag of a
+        deal of the menu (the status quo has neither).
+    """
+    if "=" in text:
+        solver, deal = (part.strip() for part in text.split("=", 1))
+        if solver not in REGISTRY:
+            raise UserError(f"unknown solver '{solver}'{did_you_mean(solver, REGISTRY)}")
+        return Outcome(text, PREDICTS, deal, solver)
+    known = [columns.name(kind, d) for d in deals[1:] for kind in (columns.MARGIN, columns.HOLDS)]
+    parsed = columns.parse(text)
+    if parsed is None or text not in known:
+        raise UserError(
+            f"unknown outcome '{text}'{did_you_mean(text, known)}; expected "
+            "margin_<deal>, holds_<deal> or SOLVER=DEAL (e.g. nash=shelve)"
+        )
+    return Outcome(text, parsed[0], parsed[1])
+
+
+def evaluate_outcomes(
+    scenario: Scenario,
+    samples: Samples,
+    outcomes: Sequence[str] | None = None,
+    *,
+    chunk_size: int = 10_000,
+) -> dict[str, Array]:
+    """Each outcome in every row of a design, evaluated in memory, only what it needs.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    samples : Samples
+        The design; its rows are evaluated ``chunk_size`` at a time.
+    outcomes : sequence of str, optional
+        ``margin_<deal>``, ``holds_<deal>`` or ``SOLVER=DEAL``. Default: the margin and
+        the hold-up flag of the deal that holds up in the most rows (the first such
+        deal of the menu on a tie).
+    chunk_size : int
+        Rows evaluated at once (memory grows with it, the results do not change).
+
+    Returns
+    -------
+    dict of str to ndarray
+        One float array of shape ``(N,)`` per outcome, in the order asked.
+
+    Raises
+    ------
+    UserError
+        For an outcome :func:`parse_outcome` refuses, or a deal no outcome of the
+        solver can be.
+    """
+    deals = menu_of(scenario).ids
+    wanted = [parse_outcome(text, deals) for text in outcomes or ()]
+    tested = [
+        d
+        for d in deals
+        if outcomes is None or any(o.deal == d for o in wanted if o.kind != PREDICTS)
+    ]
+    draws = _Draws(samples.n_rows, tested, sorted({o.solver for o in wanted if o.solver}))
+    for lo in range(0, samples.n_rows, chunk_size):
+        for rows, ev in evaluations(scenario, samples.space, samples.values[lo : lo + chunk_size]):
+            draws.add(lo + rows, ev)
+    if outcomes is None:
+        deal = tested[1 + int(np.argmax(draws.holds[:, 1:].sum(axis=0)))]
+        wanted = [
+            parse_outcome(columns.name(k, deal), deals) for k in (columns.MARGIN, columns.HOLDS)
+        ]
+    return {o.text: draws.values(o) for o in wanted}
+
+
+class _Draws:
+    """What :func:`evaluate_outcomes` keeps of each evaluated chunk."""
+
+    def __init__(self, n: int, tested: Sequence[str], solvers: Sequence[str]) -> None:
+        self.tested = list(tested)
+        self.margin = np.zeros((n, len(tested)))
+        self.holds = np.zeros((n, len(tested)), dtype=bool)
+        self.codes = {name: np.zeros(n, dtype=np.intp) for name in solvers}
+        self.code_ids: dict[str, tuple[str, ...]] = {}
+
+    def add(self, rows: NDArray[np.intp], ev: Evaluation) -> None:
+        if self.tested:
+            test = ev.hold_up()
+            columns_ = [test.deal_ids.index(d) for d in self.tested]
+            self.margin[rows] = test.margin[:, columns_]
+            self.holds[rows] = test.holds[:, columns_]
+        for name, codes in self.codes.items():
+            prediction = get_solver(name).predict(ev)
+            codes[rows] = prediction.codes
+            self.code_ids[name] = prediction.code_ids
+
+    def values(self, outcome: Outcome) -> Array:
+        if outcome.kind == PREDICTS:
+            ids = self.code_ids[outcome.solver]
+            if outcome.deal not in ids:
+                raise UserError(
+                    f"{outcome.solver} never predicts '{outcome.deal}'"
+                    f"{did_you_mean(outcome.deal, ids)}: expected one of {', '.join(ids)}"
+                )
+            return (self.codes[outcome.solver] == ids.index(outcome.deal)).astype(float)
+        column = self.tested.index(outcome.deal)
+        if outcome.kind == columns.MARGIN:
+            return self.margin[:, column].copy()
+        return self.holds[:, column].astype(float)
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Indices of one outcome: a table ranked by importance, or why there is none."""
+
+    outcome: str
+    method: str
+    table: pd.DataFrame | None
+    note: str = ""
+
+
+def analyse(samples: Samples, outcomes: Mapping[str, ArrayLike]) -> list[Sensitivity]:
+    """Sobol, Morris or tornado indices of each outcome, most important parameter first.
+
+    Parameters
+    ----------
+    samples : Samples
+        A ``sobol``, ``morris`` or ``oat`` design.
+    outcomes : mapping of str to array_like
+        Each outcome's value in every row, shape ``(N,)``.
+
+    Returns
+    -------
+    list of Sensitivity
+        In the order of ``outcomes``; an outcome that does not vary gets a note instead.
+    """
+    if samples.method not in ("sobol", "morris", "oat"):
+        raise UserError(f"sensitivity needs a sobol, morris or oat design, not '{samples.method}'")
+    out = []
+    for name, values in outcomes.items():
+        y = np.asarray(values, dtype=float)
+        if np.ptp(y) == 0:
+            out.append(Sensitivity(name, samples.method, None, "does not vary in this sweep"))
+            continue
+        if samples.method == "sobol":
+            frame = sobol_indices(samples, y).to_df().sort_values("ST", ascending=False)
+        elif samples.method == "morris":
+            frame = morris_indices(samples, y).to_df().sort_values("mu_star", ascending=False)
+        else:
+            frame = tornado(samples, y).to_df()
+        out.append(Sensitivity(name, samples.method, frame))
+    return out
+
+
+def design_sensitivity(
+    scenario: Scenario,
+    samples: Samples,
+    outcomes: Sequence[str] | None = None,
+    *,
+    chunk_size: int = 10_000,
+) -> list[Sensitivity]:
+    """:func:`evaluate_outcomes` of a design, then :func:`analyse` of each outcome.
+
+    Examples
+    --------
+    >>> from sim import load_scenario
+    >>> from sim.sweeps.samplers import sample
+    >>> from sim.sweeps.spec import sweep_space
+    >>> scenario = load_scenario("scenarios/baseline_2003.toml")
+    >>> swept = {
+    ...     "actors.japan.no_progress_cost": {"range": [0.2, 3]},
+    ...     "actors.russia.island_value.etorofu": {"range": [2.5, 10]},
+    ... }
+    >>> design = sample(sweep_space(scenario, swept), "sobol", 64, seed=1)
+    >>> (found,) = design_sensitivity(scenario, design, ["margin_shelve"])
+    >>> found.table["ST"].round(1).to_dict()  # only Japan's no-progress cost moves it
+    {'actors.japan.no_progress_cost': 1.0, 'actors.russia.island_value.etorofu': 0.0}
+    """
+    return analyse(samples, evaluate_outcomes(scenario, samples, outcomes, chunk_size=chunk_size))
 
 
 def _ranked(names: tuple[str, ...], score: Array) -> tuple[str, ...]:
