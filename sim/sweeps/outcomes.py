@@ -18,7 +18,7 @@ are swept by evaluating each combination of their values as its own scenario.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -55,35 +55,6 @@ def evaluate_chunk(scenario: Scenario, space: SweepSpace, values: NDArray[np.flo
         return out
     parts = _by_setting(scenario, space, values, numeric, settings)
     return out | _merge(parts, len(values))
-
-
-def evaluations(
-    scenario: Scenario, space: SweepSpace, values: NDArray[np.float64]
-) -> Iterator[tuple[NDArray[np.intp], Evaluation]]:
-    """The evaluation of the draws ``values`` (shape ``(n, P)``, space order), lazily solved.
-
-    Yields ``(rows, evaluation)``: the rows of ``values`` an evaluation holds, in order,
-    and the :class:`~sim.evaluate.Evaluation` of those draws, which solves only what is
-    asked of it. One pair when no setting is swept, else one per combination of settings
-    present (as :func:`evaluate_chunk` splits them).
-    """
-    values = np.asarray(values, dtype=float)
-    base = ParameterTable.from_scenario(scenario)
-    numeric = [i for i, name in enumerate(space.names) if name in base.names]
-    settings = [i for i in range(len(space)) if i not in numeric]
-    values = _decoded(space, values, numeric)
-    if not settings:
-        table = base.with_values({space.names[i]: values[:, i] for i in numeric})
-        yield np.arange(len(values)), evaluate_table(scenario, table)
-        return
-    codes = values[:, settings]
-    for combination in sorted({tuple(row) for row in codes.tolist()}):
-        rows = np.flatnonzero((codes == np.array(combination)).all(axis=1))
-        variant = _with_settings(scenario, space, settings, combination)
-        table = ParameterTable.from_scenario(variant).with_values(
-            {space.names[i]: values[rows, i] for i in numeric}
-        )
-        yield rows, evaluate_table(variant, table)
 
 
 def _decoded(
@@ -127,6 +98,36 @@ def _by_setting(
             {space.names[i]: values[rows, i] for i in numeric}
         )
         parts.append((rows, _outcomes(evaluate_table(variant, table))))
+    return parts
+
+
+def evaluations(
+    scenario: Scenario, space: SweepSpace, values: NDArray[np.float64]
+) -> list[tuple[NDArray[np.intp], Evaluation]]:
+    """The evaluation of the draws ``values`` (shape ``(n, P)``, space order), lazily solved.
+
+    Returns ``(rows, evaluation)`` pairs: the rows of ``values`` an evaluation holds, in order,
+    and the :class:`~sim.evaluate.Evaluation` of those draws, which solves only what is
+    asked of it. One pair when no setting is swept, else one per combination of settings
+    present (as :func:`evaluate_chunk` splits them).
+    """
+    values = np.asarray(values, dtype=float)
+    base = ParameterTable.from_scenario(scenario)
+    numeric = [i for i, name in enumerate(space.names) if name in base.names]
+    settings = [i for i in range(len(space)) if i not in numeric]
+    values = _decoded(space, values, numeric)
+    if not settings:
+        table = base.with_values({space.names[i]: values[:, i] for i in numeric})
+        return [(np.arange(len(values)), evaluate_table(scenario, table))]
+    parts = []
+    codes = values[:, settings]
+    for combination in sorted({tuple(row) for row in codes.tolist()}):
+        rows = np.flatnonzero((codes == np.array(combination)).all(axis=1))
+        variant = _with_settings(scenario, space, settings, combination)
+        table = ParameterTable.from_scenario(variant).with_values(
+            {space.names[i]: values[rows, i] for i in numeric}
+        )
+        parts.append((rows, evaluate_table(variant, table)))
     return parts
 
 
@@ -177,4 +178,4 @@ def hold_up_columns(ev: Evaluation) -> Columns:
     return out
 
 
-__all__ = ["evaluate_chunk", "evaluations", "hold_up_columns"]
+__all__ = ["evaluate_chunk", "hold_up_columns"]
