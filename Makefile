@@ -51,6 +51,7 @@ bench: $(VENV)/.installed-test  ## print the performance figures (several minute
 	cd benchmarks && ../$(BIN)/python bench_equilibria.py
 	cd benchmarks && ../$(BIN)/python bench_sequential.py
 	cd benchmarks && ../$(BIN)/python bench_sweep.py
+	$(BIN)/python benchmarks/bench_sensitivity.py
 	$(BIN)/python benchmarks/bench_cold_start.py
 	$(BIN)/python benchmarks/bench_brief.py
 

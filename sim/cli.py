@@ -502,24 +502,26 @@ def sensitivity(
         ),
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", min=0)] = None,
-    workers: Annotated[int | None, typer.Option("--workers", min=1)] = None,
-    executor: Annotated[Executor, typer.Option("--executor")] = Executor.local,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, hidden=True)] = None,
+    executor: Annotated[Executor, typer.Option("--executor", hidden=True)] = Executor.local,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Folder (default: sensitivity-NAME).")
     ] = None,
-    resume: Annotated[bool, typer.Option("--resume")] = False,
+    resume: Annotated[bool, typer.Option("--resume", hidden=True)] = False,
     quiet: Annotated[bool, typer.Option("--quiet")] = False,
     force: ForceOpt = False,
     set_: SetOpt = None,
 ) -> None:
-    """Which assumptions matter most: Sobol or Morris indices, or tornado data."""
-    import pandas as pd
+    """Which assumptions matter most: Sobol or Morris indices, or tornado data.
 
+    Evaluated in memory, only as far as the outcomes need; writes sensitivity.json.
+    """
+    # --workers, --executor and --resume (hidden) are accepted so that scripts written
+    # for the sweep-backed command keep working; an in-memory evaluation uses none.
     from sim.outputs import OutputFolder
     from sim.report import sensitivity_json
-    from sim.sweeps.analysis import default_outcomes
-    from sim.sweeps.analysis import sensitivity as analyse
     from sim.sweeps.runner import json_text
+    from sim.sweeps.sensitivity import design_sensitivity
 
     if method not in ("sobol", "morris", "oat"):
         raise UserError(f"unknown method '{method}'; expected sobol, morris or oat")
@@ -527,10 +529,10 @@ def sensitivity(
     plan = _plan(loaded, scenario, method, samples, seed, None, param)
     folder = output or Path(f"sensitivity-{loaded.scenario.name}")
     with OutputFolder(folder, command="sensitivity", force=force) as out:
-        out.target("sensitivity.json")  # refuse a user's file before the sweep, not after
-        done = _run(plan, out, executor, workers, None, resume, quiet)
-        results = pd.read_parquet(done.results)
-        found = analyse(plan.design, results, outcome or default_outcomes(results))
+        out.target("sensitivity.json")  # refuse a user's file before the evaluation, not after
+        found = design_sensitivity(
+            plan.scenario, plan.design, outcome or None, chunk_size=plan.chunk_size
+        )
         out.write_text("sensitivity.json", json_text(sensitivity_json(found, plan)))
     from sim.terminal import print_sensitivity
 

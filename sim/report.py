@@ -439,6 +439,7 @@ def sensitivity_json(found: list[Sensitivity], plan: SweepPlan) -> dict[str, Any
         "meaning": SOBOL_MEANING if plan.method == "sobol" else "",
         "scenario": plan.scenario.scenario.name,
         "method": plan.method,
+        "seed": plan.seed,
         "draws": plan.n_rows,
         "note": plan.note,
         "outcomes": {

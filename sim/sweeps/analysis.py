@@ -28,7 +28,7 @@ from sim.predict import get as get_solver
 from sim.sweeps import columns
 from sim.sweeps.outcomes import evaluate_chunk
 from sim.sweeps.samplers import Samples
-from sim.sweeps.sensitivity import morris_indices, sobol_indices, tornado
+from sim.sweeps.sensitivity import Sensitivity, analyse
 from sim.sweeps.space import Discrete, SweepSpace
 from sim.sweeps.thresholds import TippingPoint, tipping_points
 
@@ -60,38 +60,15 @@ def default_outcomes(results: pd.DataFrame) -> list[str]:
     return [columns.margin(deal), columns.holds(deal)]
 
 
-@dataclass(frozen=True)
-class Sensitivity:
-    """Indices of one outcome: a table ranked by importance, or why there is none."""
-
-    outcome: str
-    method: str
-    table: pd.DataFrame | None
-    note: str = ""
-
-
 def sensitivity(
     samples: Samples, results: pd.DataFrame, outcomes: Sequence[str]
 ) -> list[Sensitivity]:
-    """Sobol, Morris or tornado indices of each outcome, most important parameter first."""
-    out = []
-    for outcome in outcomes:
-        y = outcome_values(results, outcome)
-        if np.ptp(y) == 0:
-            out.append(Sensitivity(outcome, samples.method, None, "does not vary in this sweep"))
-            continue
-        if samples.method == "sobol":
-            frame = sobol_indices(samples, y).to_df().sort_values("ST", ascending=False)
-        elif samples.method == "morris":
-            frame = morris_indices(samples, y).to_df().sort_values("mu_star", ascending=False)
-        elif samples.method == "oat":
-            frame = tornado(samples, y).to_df()
-        else:
-            raise UserError(
-                f"sensitivity needs a sobol, morris or oat design, not '{samples.method}'"
-            )
-        out.append(Sensitivity(outcome, samples.method, frame))
-    return out
+    """Sobol, Morris or tornado indices of outcomes of a sweep's results table.
+
+    :func:`sim.sweeps.sensitivity.analyse` of :func:`outcome_values`; to evaluate a
+    design in memory instead, :func:`sim.sweeps.sensitivity.design_sensitivity`.
+    """
+    return analyse(samples, {outcome: outcome_values(results, outcome) for outcome in outcomes})
 
 
 def evaluate_design(scenario: Scenario, samples: Samples, chunk: int = 20_000) -> pd.DataFrame:

@@ -159,6 +159,36 @@ def _by_setting(
     return parts
 
 
+def evaluations(
+    scenario: Scenario, space: SweepSpace, values: NDArray[np.float64]
+) -> list[tuple[NDArray[np.intp], Evaluation]]:
+    """The evaluation of the draws ``values`` (shape ``(n, P)``, space order), lazily solved.
+
+    Returns ``(rows, evaluation)`` pairs: the rows of ``values`` an evaluation holds, in order,
+    and the :class:`~sim.evaluate.Evaluation` of those draws, which solves only what is
+    asked of it. One pair when no setting is swept, else one per combination of settings
+    present (as :func:`evaluate_chunk` splits them).
+    """
+    values = np.asarray(values, dtype=float)
+    base = ParameterTable.from_scenario(scenario)
+    numeric = [i for i, name in enumerate(space.names) if name in base.names]
+    settings = [i for i in range(len(space)) if i not in numeric]
+    values = _decoded(space, values, numeric)
+    if not settings:
+        table = base.with_values({space.names[i]: values[:, i] for i in numeric})
+        return [(np.arange(len(values)), evaluate_table(scenario, table))]
+    parts = []
+    codes = values[:, settings]
+    for combination in sorted({tuple(row) for row in codes.tolist()}):
+        rows = np.flatnonzero((codes == np.array(combination)).all(axis=1))
+        variant = _with_settings(scenario, space, settings, combination)
+        table = ParameterTable.from_scenario(variant).with_values(
+            {space.names[i]: values[rows, i] for i in numeric}
+        )
+        parts.append((rows, evaluate_table(variant, table)))
+    return parts
+
+
 def _with_settings(
     scenario: Scenario, space: SweepSpace, settings: Sequence[int], codes: Sequence[float]
 ) -> Scenario:

@@ -30,9 +30,12 @@ meaning of ``n`` follows each method's literature; the number of rows is
     (:class:`scipy.stats.qmc.LatinHypercube`).
 ``sobol``
     Saltelli's scheme on a scrambled Sobol' sequence (Saltelli 2002; Saltelli et
-    al. 2010), :func:`SALib.sample.sobol.sample`: ``n`` base samples, rounded up
-    to a power of two for the sequence's balance properties, and
-    :math:`n(P + 2)` rows (:math:`n(2P + 2)` with second-order indices).
+    al. 2010): ``n`` base samples, rounded up to a power of two for the
+    sequence's balance properties, and :math:`n(P + 2)` rows (:math:`n(2P + 2)`
+    with second-order indices). The matrix is the one
+    :func:`SALib.sample.sobol.sample` returns for the same seed (base points from
+    :class:`scipy.stats.qmc.Sobol` in :math:`2P` dimensions, scrambled), built by
+    :func:`saltelli_matrix` without SALib's loop over rows.
 ``morris``
     Morris (1991) trajectories on a ``num_levels``-level grid,
     :func:`SALib.sample.morris.sample`: ``n`` trajectories of :math:`P + 1` rows.
@@ -60,7 +63,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from SALib.sample import morris as salib_morris
-from SALib.sample import sobol as salib_sobol
 from scipy.stats import qmc
 
 from sim.sweeps.space import Discrete, SweepSpace
@@ -295,9 +297,8 @@ def _lhs(space: SweepSpace, n: int, seed: int, num_levels: int, second_order: bo
 
 def _sobol(space: SweepSpace, n: int, seed: int, num_levels: int, second_order: bool) -> Design:
     base = 1 << (n - 1).bit_length()
-    unit = salib_sobol.sample(
-        space.salib_problem(), base, calc_second_order=second_order, scramble=True, seed=seed
-    )
+    sequence = qmc.Sobol(d=2 * len(space), scramble=True, seed=seed).random(base)
+    unit = saltelli_matrix(sequence, second_order=second_order)
     per_base = 2 * len(space) + 2 if second_order else len(space) + 2
     rounded = (
         f"rounded {n} up to {base} base samples, as Sobol needs a power of two; "
@@ -305,11 +306,51 @@ def _sobol(space: SweepSpace, n: int, seed: int, num_levels: int, second_order: 
         else f"{base} base samples; "
     )
     return {
-        "unit": np.asarray(unit, dtype=float),
+        "unit": unit,
         "n_base": base,
         "second_order": second_order,
         "note": f"{rounded}{base * per_base} rows = {base} × {per_base}",
     }
+
+
+def saltelli_matrix(sequence: Array, *, second_order: bool = False) -> Array:
+    """Saltelli's cross-sampled design from a ``(n, 2P)`` base sequence, vectorised.
+
+    With ``A = sequence[:, :P]`` and ``B = sequence[:, P:]``, each base point ``i``
+    gives the block of rows ``A_i``, then ``AB_i^(j)`` (``A_i`` with column ``j`` taken
+    from ``B_i``) for each ``j``, then (second order only) ``BA_i^(j)`` (``B_i`` with
+    column ``j`` from ``A_i``), then ``B_i`` (Saltelli 2002), the row order
+    :func:`SALib.sample.sobol.sample` builds and :func:`SALib.analyze.sobol.analyze`
+    reads.
+
+    Parameters
+    ----------
+    sequence : ndarray, shape (n, 2P)
+        Base points in the unit cube (a scrambled Sobol' sequence).
+    second_order : bool
+        Add the ``BA`` rows that second-order indices need.
+
+    Returns
+    -------
+    ndarray, shape (n (P + 2), P), or (n (2P + 2), P) with ``second_order``
+
+    Examples
+    --------
+    >>> saltelli_matrix(np.array([[0.1, 0.2, 0.3, 0.4]])).tolist()
+    [[0.1, 0.2], [0.3, 0.2], [0.1, 0.4], [0.3, 0.4]]
+    """
+    n, p = sequence.shape[0], sequence.shape[1] // 2
+    a, b = sequence[:, :p], sequence[:, p:]
+    crossed = 2 * p if second_order else p
+    out = np.empty((n, crossed + 2, p))
+    out[:, 0] = a
+    out[:, 1 : p + 1] = a[:, None, :]
+    out[:, 1 : p + 1][:, np.arange(p), np.arange(p)] = b
+    if second_order:
+        out[:, p + 1 : 2 * p + 1] = b[:, None, :]
+        out[:, p + 1 : 2 * p + 1][:, np.arange(p), np.arange(p)] = a
+    out[:, -1] = b
+    return out.reshape(n * (crossed + 2), p)
 
 
 def _morris(space: SweepSpace, n: int, seed: int, num_levels: int, second_order: bool) -> Design:

@@ -169,3 +169,16 @@ def test_invalid_requests(kwargs: dict[str, object], message: str) -> None:
 def test_empty_space_is_an_error() -> None:
     with pytest.raises(ValueError, match="no parameters"):
         sample(SweepSpace(()), "mc", 10, seed=0)
+
+
+@pytest.mark.parametrize(("p", "second_order"), [(1, False), (3, False), (4, True), (35, False)])
+def test_sobol_design_is_salibs_saltelli_matrix(p: int, second_order: bool) -> None:
+    """The vectorised Saltelli matrix is SALib's own, value for value, for the same seed."""
+    from SALib.sample import sobol as salib_sobol
+
+    space = uniform_space(p)
+    ours = sample(space, "sobol", 64, seed=11, second_order=second_order)
+    theirs = salib_sobol.sample(
+        space.salib_problem(), 64, calc_second_order=second_order, scramble=True, seed=11
+    )
+    np.testing.assert_array_equal(ours.unit, theirs)

@@ -148,3 +148,87 @@ def test_noisy_sobol_estimates_are_flagged_and_clean_ones_are_not():
     negative = frame([[-0.3, 0.05, 0.1, 0.05], [0.1, 0.01, 0.12, 0.01], [0.0, 0.0, 0.0, 0.0]])
     assert any("clearly negative" in w for w in noise_warnings(negative))
     assert noise_warnings(negative)[-1].startswith("These estimates are too noisy")
+
+
+def _salib_sobol(samples: Samples, y: np.ndarray, seed: int, **options: object) -> dict:
+    from SALib.analyze import sobol as salib_sobol
+
+    return salib_sobol.analyze(
+        samples.space.salib_problem(),
+        y,
+        calc_second_order=samples.second_order,
+        seed=seed,
+        **options,
+    )
+
+
+def _steps(x: np.ndarray) -> np.ndarray:
+    """A step function with interactions (ties, like the hold-up flags of a sweep)."""
+    return ((x[:, 0] > 0.3) & (x[:, 1] < 0.6)).astype(float) + 0.5 * (x[:, 2] > 0.8)
+
+
+@pytest.mark.parametrize(
+    ("p", "n", "second_order", "model", "options"),
+    [
+        (3, 2**10, False, ishigami, {}),
+        (3, 2**8, True, ishigami, {"num_resamples": 30, "conf_level": 0.9}),
+        (5, 2**9, False, _steps, {}),
+        (4, 2**7, True, _steps, {"num_resamples": 17}),
+    ],
+)
+def test_sobol_indices_are_salibs_to_the_last_bit(
+    p: int, n: int, second_order: bool, model: object, options: dict
+) -> None:
+    """The same numbers as SALib's own analysis for the same bootstrap seed."""
+    samples = sample(space_on(p, -np.pi, np.pi), "sobol", n, seed=3, second_order=second_order)
+    y = model(samples.values)  # type: ignore[operator]
+    ours = sobol_indices(samples, y, seed=42, **options)  # type: ignore[arg-type]
+    theirs = _salib_sobol(samples, y, 42, **options)
+    for key in ("S1", "S1_conf", "ST", "ST_conf", *(("S2", "S2_conf") if second_order else ())):
+        np.testing.assert_array_equal(getattr(ours, key), theirs[key], err_msg=key)
+
+
+@pytest.mark.filterwarnings("ignore:Constant values encountered")
+def test_sobol_indices_where_only_the_crossed_rows_vary_are_salibs() -> None:
+    """Constant A and B outputs: SALib's indices are zero (its guard); so are ours."""
+    samples = sample(space_on(2, 0.0, 1.0), "sobol", 16, seed=0)
+    y = np.zeros(samples.n_rows)
+    y[1::4] = np.arange(16.0)  # only the AB_1 rows vary
+    ours = sobol_indices(samples, y, seed=7)
+    theirs = _salib_sobol(samples, y, 7)
+    for key in ("S1", "S1_conf", "ST", "ST_conf"):
+        np.testing.assert_array_equal(getattr(ours, key), theirs[key], err_msg=key)
+
+
+def test_sobol_intervals_are_reproducible_without_a_seed() -> None:
+    """Unseeded, SALib draws its resamples from numpy's global state: different each time."""
+    samples = sample(space_on(3, -np.pi, np.pi), "sobol", 2**8, seed=2024)
+    y = ishigami(samples.values)
+    first, second = sobol_indices(samples, y), sobol_indices(samples, y)
+    np.testing.assert_array_equal(first.S1_conf, second.S1_conf)
+    np.testing.assert_array_equal(first.ST_conf, second.ST_conf)
+    other = sobol_indices(sample(space_on(3, -np.pi, np.pi), "sobol", 2**8, seed=2025), y)
+    assert not np.array_equal(first.ST_conf, other.ST_conf)  # the stream follows the seed
+
+
+def test_a_zero_bootstrap_seed_is_a_seed() -> None:
+    """SALib takes ``seed=0`` for no seed at all; here it is a seed like any other."""
+    samples = sample(space_on(3, -np.pi, np.pi), "sobol", 2**8, seed=1)
+    y = ishigami(samples.values)
+    np.testing.assert_array_equal(
+        sobol_indices(samples, y, seed=0).ST_conf, sobol_indices(samples, y, seed=0).ST_conf
+    )
+
+
+def test_morris_intervals_are_reproducible_without_a_seed() -> None:
+    samples = sample(space_on(4, 0.0, 1.0), "morris", 30, seed=9)
+    y = ishigami(samples.values * 2 * np.pi - np.pi)
+    first, second = morris_indices(samples, y), morris_indices(samples, y)
+    np.testing.assert_array_equal(first.mu_star_conf, second.mu_star_conf)
+
+
+@pytest.mark.parametrize(("option", "value"), [("conf_level", 1.0), ("num_resamples", 1)])
+def test_bootstrap_options_are_checked(option: str, value: float) -> None:
+    samples = sample(space_on(2, 0.0, 1.0), "sobol", 8, seed=0)
+    with pytest.raises(ValueError, match=option):
+        sobol_indices(samples, np.arange(samples.n_rows, dtype=float), **{option: value})  # type: ignore[arg-type]
