@@ -508,7 +508,7 @@ def sensitivity(
         Path | None, typer.Option("-o", "--output", help="Folder (default: sensitivity-NAME).")
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", hidden=True)] = False,
-    quiet: Annotated[bool, typer.Option("--quiet")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", hidden=True)] = False,
     force: ForceOpt = False,
     set_: SetOpt = None,
 ) -> None:
@@ -518,6 +518,19 @@ def sensitivity(
     """
     # --workers, --executor and --resume (hidden) are accepted so that scripts written
     # for the sweep-backed command keep working; an in-memory evaluation uses none.
+    from sim.terminal import warn
+
+    ignored = [
+        name
+        for name, given in (
+            ("--workers", workers is not None),
+            ("--executor", executor is not Executor.local),
+            ("--resume", resume),
+        )
+        if given
+    ]
+    if ignored:
+        warn(f"{', '.join(ignored)} ignored: sensitivity evaluates its design in memory")
     from sim.outputs import OutputFolder
     from sim.report import sensitivity_json
     from sim.sweeps.runner import json_text

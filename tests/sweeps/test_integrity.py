@@ -367,7 +367,7 @@ def test_a_users_file_of_a_sweep_name_is_never_overwritten(tmp_path, name):
 
 def _sensitivity_args(out, *extra):
     return [
-        "sensitivity", str(BASELINE), "--samples", "8", "--executor", "serial", "--quiet",
+        "sensitivity", str(BASELINE), "--samples", "8",
         "-o", str(out),
         "--param", "actors.russia.nationalist_cost={ range = [1, 10] }",
         "--param", "context.investment_realisation={ range = [0.1, 0.6] }",
@@ -409,3 +409,11 @@ def test_many_failed_chunks_are_counted_not_listed(tmp_path, monkeypatch):
     assert len(again.redone) == 4 and again.chunks_run == 4
     assert lines[:2] == list(again.redone[:2])
     assert lines[2:] == ["and 2 more chunks failed verification: redone"]
+
+
+def test_sensitivity_says_which_sweep_options_it_ignores(tmp_path):
+    result = cli.invoke(app, _sensitivity_args(tmp_path / "s", "--workers", "2", "--resume"))
+    assert result.exit_code == 0, result.output
+    assert "--workers, --resume ignored" in result.output
+    plain = cli.invoke(app, _sensitivity_args(tmp_path / "t"))
+    assert "ignored" not in plain.output
