@@ -196,7 +196,7 @@ class Evaluation:
         game = self.sequential_game
         if game.deals.ids != self.deals.ids:
             performer, variants = reneged_menu(self.deals)
-            reneged_utility = compute_payoffs(self.parameters, variants).utility
+            reneged_utility = compute_reneged_payoffs(self.parameters, self.deals, variants).utility
         else:
             performer, reneged_utility = game.performer, game.reneged.utility
         utility = self.payoffs.utility

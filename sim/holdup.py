@@ -121,20 +121,5 @@ def hold_up(ev: Evaluation) -> HoldUp:
 
 def would_renege(ev: Evaluation) -> NDArray[np.bool_]:
     """Draws × deals where the side that performs later gains by reneging, ``(N, D)``."""
-    from sim.model.deals import reneged_menu
-    from sim.model.payoffs import compute_reneged_payoffs
-
-    game = ev.sequential_game
-    if game.deals.ids != ev.deals.ids:
-        performer, variants = reneged_menu(ev.deals)
-        reneged_utility = compute_reneged_payoffs(ev.parameters, ev.deals, variants).utility
-    else:
-        performer, reneged_utility = game.performer, game.reneged.utility
-    utility = ev.payoffs.utility
-    out = np.zeros(utility.shape[:2], dtype=bool)
-    for side in (0, 1):
-        deals = np.flatnonzero(performer == side)
-        cost = game.reputation_cost[:, side : side + 1]
-        gain = reneged_utility[:, deals, side] - cost - utility[:, deals, side]
-        out[:, deals] = gain > TOL
-    return out
+    _, gain = ev.renege_gain()
+    return np.asarray(gain > TOL)

@@ -142,3 +142,37 @@ def test_a_cost_paid_at_signing_is_not_escaped_by_reneging():
 
     # A higher nationalist cost of the cession moves both branches alike.
     assert gain(steep) == pytest.approx(gain(low))
+
+
+def test_every_solver_takes_the_same_renege_decision():
+    # The hold-up test and alternating offers decide reneging on the evaluation's menu
+    # (Evaluation.renege_gain); the sequential game on its own menu (here a shorter
+    # one). On the deals both menus share, the decisions agree.
+    import numpy as np
+
+    from sim.holdup import would_renege
+
+    rng = np.random.default_rng(5)
+    n = 400
+    short = ["status_quo", "shelve", "two_islands", "four_phased", "four_islands"]
+    scenario = load_scenario(BASELINE, overrides={"sequential.menu": short})
+    table = ParameterTable.from_scenario(scenario).with_values(
+        {
+            "sequential.reputation_cost.russia": rng.uniform(0.0, 6.0, n),
+            "sequential.reputation_cost.japan": rng.uniform(0.0, 6.0, n),
+            "actors.russia.nationalist_cost": rng.uniform(4.0, 20.0, n),
+            "actors.russia.patience": rng.uniform(0.8, 0.97, n),
+            "actors.russia.island_value.etorofu": rng.uniform(2.5, 10.0, n),
+        }
+    )
+    ev = evaluate_table(scenario, table)
+    game = ev.sequential("japan")
+    sequential_ids = ev.sequential_game.deals.ids
+    assert sequential_ids != ev.deals.ids  # the two menus differ: both code paths run
+    renege = would_renege(ev)
+    shared = [d for d in sequential_ids if d in ev.deals.ids]
+    for deal in shared:
+        here, there = ev.deals.ids.index(deal), sequential_ids.index(deal)
+        assert np.array_equal(renege[:, here], game.anticipated_renege[:, there]), deal
+    four = ev.deals.ids.index("four_phased")
+    assert 0 < renege[:, four].sum() < n  # both branches occur, so the check has teeth
