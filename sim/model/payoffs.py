@@ -119,6 +119,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -273,13 +274,26 @@ class _TermList:
             self._zero = item
 
     def build(self) -> Terms:
+        """The terms, those of one component, due date and feature merged into one.
+
+        Merging adds the coefficients of terms that multiply the same feature, so the
+        product with the features has as few rows as the model has distinct terms.
+        """
         if not self._items and self._zero is not None:
             self._items.append(self._zero)  # a menu on which every term is zero
+        merged: dict[tuple[int, int, bytes], list[Any]] = {}
+        for component, coefficient, feature, due in self._items:
+            key = (component, due, np.ascontiguousarray(feature, dtype=float).tobytes())
+            if key in merged:
+                merged[key][1] = merged[key][1] + coefficient
+            else:
+                merged[key] = [component, coefficient, feature, due]
+        items = list(merged.values())
         return Terms(
-            coefficients=np.vstack([c for _, c, _, _ in self._items]),
-            features=np.vstack([f for _, _, f, _ in self._items]),
-            component=np.array([k for k, _, _, _ in self._items], dtype=np.intp),
-            due=np.array([w for _, _, _, w in self._items], dtype=np.intp),
+            coefficients=np.vstack([c for _, c, _, _ in items]),
+            features=np.vstack([f for _, _, f, _ in items]),
+            component=np.array([k for k, _, _, _ in items], dtype=np.intp),
+            due=np.array([w for _, _, _, w in items], dtype=np.intp),
         )
 
 
@@ -296,6 +310,9 @@ class _DealFeatures:
     area_ceded: Array
     depth: Array
     up_front: Array
+    _discounts: dict[tuple[int, int], tuple[Array, Array]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, deals: DealSet) -> _DealFeatures:
@@ -319,9 +336,15 @@ class _DealFeatures:
     ) -> None:
         """Add ``coefficient * patience**delay * feature``, due at transfer."""
         for u, delay in enumerate(self.delays):
-            terms.add(
-                component, coefficient * patience**delay, feature * self.at_delay[u], AT_TRANSFER
-            )
+            discount = coefficient if delay == 0 else coefficient * self.discount(patience, u)
+            terms.add(component, discount, feature * self.at_delay[u], AT_TRANSFER)
+
+    def discount(self, patience: Array, u: int) -> Array:
+        """``patience ** delays[u]``, computed once per patience array and delay."""
+        key = (id(patience), u)
+        if key not in self._discounts:  # the array is kept with its power: its id stays its own
+            self._discounts[key] = (patience, patience ** self.delays[u])
+        return self._discounts[key][1]
 
     def island_terms(
         self, terms: _TermList, component: str, values: Array, patience: Array, feature: Array
@@ -337,7 +360,7 @@ class _DealFeatures:
         for u, delay in enumerate(self.delays):
             before = feature * self.at_delay[u]
             if delay > 0:
-                terms.add(component, coefficient * (1.0 - patience**delay), before, AT_SIGNING)
+                terms.add(component, coefficient * (1.0 - self.discount(patience, u)), before)
         self.at_transfer(terms, component, coefficient, patience, feature)
 
     def money(

@@ -172,3 +172,34 @@ def test_higher_russian_nationalist_cost_hurts_only_cessions():
     cedes = deals.shares.sum(axis=1) > 0
     np.testing.assert_allclose(change[cedes], -4.0)
     np.testing.assert_allclose(change[~cedes], 0.0)
+
+
+def test_terms_multiplying_one_feature_are_merged_without_changing_a_utility(monkeypatch):
+    from sim.model import payoffs as pm
+
+    scenario = load_scenario(BASELINE)
+    table = ParameterTable.from_scenario(scenario)
+    deals = menu_of(scenario)
+    merged = compute_payoffs(table, deals)
+    for terms in merged.terms:
+        keys = {
+            (c, w, f.tobytes())
+            for c, w, f in zip(terms.component, terms.due, terms.features, strict=True)
+        }
+        assert len(keys) == len(terms.component)  # no two rows share component, date, feature
+    # The same utilities with every term kept apart: each term's product summed by hand.
+    items = []
+    real_build = pm._TermList.build
+
+    def keep(self):
+        items.append(list(self._items))
+        return real_build(self)
+
+    monkeypatch.setattr(pm._TermList, "build", keep)
+    compute_payoffs(table, deals)
+    assert len(items) == 2 and all(
+        len(k) > len(t.component) for k, t in zip(items, merged.terms, strict=True)
+    )
+    for side, kept in enumerate(items):
+        by_hand = sum(np.outer(coefficient, feature) for _, coefficient, feature, _ in kept)
+        assert np.allclose(by_hand, merged.utility[:, :, side], rtol=1e-12, atol=1e-12)
