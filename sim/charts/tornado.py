@@ -155,7 +155,15 @@ def _legend(ax: Axes, reference: tuple[float, str] | None) -> None:
     handles.append(Line2D([], [], color="black", linewidth=1.4, label="Baseline outcome"))
     if reference is not None:
         handles.append(Line2D([], [], color="#555555", linestyle="--", label=reference[1]))
-    ax.legend(handles=handles, loc="best", frameon=True, framealpha=0.95, edgecolor="none")
+    # Under the axis label, in two columns: inside the axes the long labels cover bars.
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncols=2,
+        frameon=False,
+        fontsize="small",
+    )
 
 
 def tornado_chart(

@@ -161,3 +161,12 @@ def test_the_legend_names_the_values_written_at_the_bars(result: TornadoResult) 
         low, high = parameter.distribution.ppf(np.array([0.05, 0.95]))
         assert result.low_value[i] == pytest.approx(low)
         assert result.high_value[i] == pytest.approx(high)
+
+
+def test_the_legend_covers_no_bar(fig):
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent()
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() != 0]
+    assert bars
+    assert not any(legend.overlaps(bar.get_window_extent()) for bar in bars)
