@@ -258,4 +258,11 @@ def hold_up_columns(ev: Evaluation) -> CodedColumns:
     return out
 
 
-__all__ = ["FAIL_LABELS", "Coded", "evaluate_chunk", "evaluate_chunk_coded", "hold_up_columns"]
+__all__ = [
+    "FAIL_LABELS",
+    "Coded",
+    "evaluate_chunk",
+    "evaluate_chunk_coded",
+    "evaluations",
+    "hold_up_columns",
+]
