@@ -111,7 +111,9 @@ parameters) and a per-deal feature (built from the deal's terms); the discount
 :math:`\delta^{\tau}` is split over the menu's distinct delays, and the shares in
 the progress and US-forces terms over islands. Each side's utility is therefore one
 matrix product ``coefficients (N, K) @ features (K, D)``, and each component the
-product over its own terms; components are only formed when asked for.
+product over its own terms; components are only formed when asked for. Terms of one
+component and due date that multiply the same feature are merged (their coefficients
+added), so ``K`` is the number of distinct terms.
 """
 
 from __future__ import annotations
