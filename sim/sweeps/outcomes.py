@@ -98,16 +98,10 @@ def evaluate_chunk_coded(
 ) -> CodedColumns:
     """:func:`evaluate_chunk` with its text columns as :class:`Coded` columns."""
     values = np.asarray(values, dtype=float)
-    base = ParameterTable.from_scenario(scenario)
-    numeric = [i for i, name in enumerate(space.names) if name in base.names]
-    settings = [i for i in range(len(space)) if i not in numeric]
     out = _inputs(space, values)
-    values = _decoded(space, values, numeric)
-    if not settings:
-        table = base.with_values({space.names[i]: values[:, i] for i in numeric})
-        out.update(_outcomes(evaluate_table(scenario, table)))
-        return out
-    parts = _by_setting(scenario, space, values, numeric, settings)
+    parts = [(rows, _outcomes(ev)) for rows, ev in evaluations(scenario, space, values)]
+    if len(parts) == 1:
+        return out | parts[0][1]
     return out | _merge(parts, len(values))
 
 
@@ -137,26 +131,6 @@ def _inputs(space: SweepSpace, values: NDArray[np.float64]) -> CodedColumns:
         else:
             out[parameter.path] = dist.decode(values[:, i])
     return out
-
-
-def _by_setting(
-    scenario: Scenario,
-    space: SweepSpace,
-    values: NDArray[np.float64],
-    numeric: Sequence[int],
-    settings: Sequence[int],
-) -> list[tuple[NDArray[np.intp], CodedColumns]]:
-    """Evaluate each combination of non-numeric settings as its own scenario."""
-    parts = []
-    codes = values[:, settings]
-    for combination in {tuple(row) for row in codes.tolist()}:
-        rows = np.flatnonzero((codes == np.array(combination)).all(axis=1))
-        variant = _with_settings(scenario, space, settings, combination)
-        table = ParameterTable.from_scenario(variant).with_values(
-            {space.names[i]: values[rows, i] for i in numeric}
-        )
-        parts.append((rows, _outcomes(evaluate_table(variant, table))))
-    return parts
 
 
 def evaluations(
