@@ -191,8 +191,13 @@ class Evaluation:
 
         The gain is the performer's utility of the reneged variant less its reputation
         cost and less its utility of the deal performed (the renege stage of the
-        sequential game); 0 for a deal nobody performs later.
+        sequential game); 0 for a deal nobody performs later. Computed once (the hold-up
+        test and alternating offers both read it).
         """
+        return self._renege_gain
+
+    @functools.cached_property
+    def _renege_gain(self) -> tuple[Any, Any]:
         game = self.sequential_game
         if game.deals.ids != self.deals.ids:
             performer, variants = reneged_menu(self.deals)
